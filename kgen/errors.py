@@ -1,0 +1,79 @@
+"""Errors kgen reports to its users, and the exit statuses they map to.
+
+A ``KgenError`` is a user problem: it prints as one line per problem and no traceback.
+Anything else that escapes is a bug in kgen and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1  # invalid input, or a check found problems
+EXIT_USAGE = 2  # the command line itself is wrong
+EXIT_DRIFT = 3  # render --check: files on disk differ from a fresh render
+EXIT_UPGRADE_BREAKS = 4  # upgrade-check: the old config would be rejected by the new version
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input, located as precisely as kgen knows."""
+
+    message: str
+    file: str = ""
+    line: int = 0  # 1-based; 0 = unknown
+    column: int = 0  # 1-based; 0 = unknown
+    path: str = ""  # dotted path inside the document
+    rule: str = ""  # short tag naming the check, e.g. "schema", "gates"
+    severity: str = "error"
+
+    def format(self) -> str:
+        where = self.file or "<input>"
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        text = f"{where}: {self.severity}: "
+        if self.path:
+            text += f"{self.path}: "
+        text += self.message
+        if self.rule:
+            text += f" [{self.rule}]"
+        return text
+
+
+class KgenError(Exception):
+    """A problem with the user's input or environment; reported without a traceback."""
+
+    exit_code = EXIT_PROBLEMS
+
+    def __init__(self, message: str = "", problems: list[Problem] | None = None) -> None:
+        self.problems: list[Problem] = list(problems or [])
+        if message and not self.problems:
+            self.problems = [Problem(message)]
+        super().__init__(message or "\n".join(p.format() for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [p.format() for p in self.problems]
+
+
+class UsageError(KgenError):
+    """The command line asks for something that cannot be done as asked."""
+
+    exit_code = EXIT_USAGE
+
+
+class DriftError(KgenError):
+    """Rendered output on disk differs from a fresh render."""
+
+    exit_code = EXIT_DRIFT
+
+
+class UpgradeBreaksError(KgenError):
+    """The configuration rendered for the old version would be rejected by the new one."""
+
+    exit_code = EXIT_UPGRADE_BREAKS
+
+
+class InternalError(RuntimeError):
+    """kgen produced something it cannot stand behind (a bug): keeps its traceback."""
