@@ -1,0 +1,556 @@
+"""Strict validation of configuration documents against the bundled JSON Schemas.
+
+The schemas in ``kgen/data/schemas/`` are derived from the upstream Go types of each component
+configuration kind (kubelet, kube-apiserver files, kubeadm, ...). This module checks a parsed
+document against them with a small validator that implements exactly the JSON Schema keywords
+those schemas use. A schema that uses any other keyword is refused with
+:class:`UnsupportedSchemaError`, so a future schema can never be checked less strictly than it
+reads.
+
+Two deliberate differences from plain JSON Schema, both to match how Go decodes:
+
+- a float such as ``1.0`` is not an integer;
+- ``$`` at the end of a pattern matches only at the very end of the string (ECMA-262), not
+  before a trailing newline as in Python.
+
+Only the standard library is imported, and the schemas are read lazily, once each.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any, NamedTuple
+
+__all__ = [
+    "SchemaProblem",
+    "UnsupportedSchemaError",
+    "known_kinds",
+    "schema_for",
+    "validate_document",
+    "validate_instance",
+]
+
+_INDEX_NAME = "INDEX.json"
+
+# Keywords that carry no validation meaning. ``$defs`` is handled by the compiler itself.
+_ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "x-kgen-provenance"})
+_JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
+_DEFS_PREFIX = "#/$defs/"
+# Keys printed bare in a dotted path; anything else is printed as ["key"].
+_PLAIN_KEY = re.compile(r'[^.\[\]"\s]+')
+
+PathPart = str | int
+
+
+class UnsupportedSchemaError(RuntimeError):
+    """A schema uses a keyword or form this validator does not implement.
+
+    This is a bug in kgen's data, not a user problem, so it is not a KgenError.
+    """
+
+
+class SchemaProblem(NamedTuple):
+    """One way in which a document does not match its schema.
+
+    ``path`` is dotted with list indices (``extraArgs[3].name``); it is empty for the
+    document itself.
+    """
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiling a schema into nodes
+
+
+@cache
+def _compile_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(_ecma_end_anchors(pattern), re.ASCII)
+
+
+def _ecma_end_anchors(pattern: str) -> str:
+    r"""Make ``$`` outside a character class match only at the end of the text, as in ECMA-262."""
+    translated: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            translated.append(r"\Z")
+            continue
+        translated.append(char)
+    return "".join(translated)
+
+
+class _Node:
+    """One compiled (sub)schema. A keyword that is absent is None (or empty)."""
+
+    __slots__ = (
+        "accepted_types",
+        "accepted_types_known",
+        "additional",
+        "any_of",
+        "const",
+        "enum",
+        "has_const",
+        "items",
+        "maximum",
+        "minimum",
+        "pattern",
+        "properties",
+        "ref",
+        "required",
+        "types",
+    )
+
+    def __init__(self) -> None:
+        self.types: tuple[str, ...] | None = None
+        self.properties: dict[str, _Node] = {}
+        # True: any extra key is allowed; False: none is; a node: extra values must match it.
+        self.additional: bool | _Node = True
+        self.required: tuple[str, ...] = ()
+        self.items: _Node | None = None
+        self.pattern: re.Pattern[str] | None = None
+        self.has_const = False
+        self.const: Any = None
+        self.enum: tuple[Any, ...] | None = None
+        self.minimum: int | float | None = None
+        self.maximum: int | float | None = None
+        self.any_of: tuple[_Node, ...] = ()
+        self.ref: _Node | None = None
+        # Which JSON types can pass this node at all (None: any); computed on first use.
+        self.accepted_types: frozenset[str] | None = None
+        self.accepted_types_known = False
+
+
+def _fail(where: str, what: str) -> UnsupportedSchemaError:
+    return UnsupportedSchemaError(f"schema at {where or '#'}: {what}")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class _Compiler:
+    """Turns a root schema into nodes, refusing any keyword it does not implement."""
+
+    def __init__(self, root: object) -> None:
+        if not isinstance(root, dict):
+            raise _fail("", "a schema must be an object")
+        defs = root.get("$defs", {})
+        if not isinstance(defs, dict):
+            raise _fail("$defs", "must be an object")
+        self._defs: dict[str, Any] = defs
+        self._compiled_defs: dict[str, _Node] = {}
+        self.root = self._compile(root, "", is_root=True)
+        # Compile unreferenced definitions too, so every keyword in the file is vetted.
+        for name in self._defs:
+            self._definition(name)
+
+    def _definition(self, name: str) -> _Node:
+        node = self._compiled_defs.get(name)
+        if node is None:
+            if name not in self._defs:
+                raise _fail(f"{_DEFS_PREFIX}{name}", "is referenced but not defined")
+            # Registered before filling in, so recursive definitions terminate.
+            node = self._compiled_defs[name] = _Node()
+            self._fill(node, self._defs[name], f"{_DEFS_PREFIX}{name}", is_root=False)
+        return node
+
+    def _compile(self, schema: object, where: str, *, is_root: bool = False) -> _Node:
+        node = _Node()
+        self._fill(node, schema, where, is_root=is_root)
+        return node
+
+    def _fill(self, node: _Node, schema: object, where: str, *, is_root: bool) -> None:
+        if not isinstance(schema, dict):
+            # Boolean schemas are valid JSON Schema but unused here; refuse rather than guess.
+            raise _fail(where, f"expected a schema object, got {_json_type(schema)}")
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS:
+                continue
+            at = f"{where}/{keyword}"
+            if keyword == "$defs":
+                if not is_root:
+                    raise _fail(at, "$defs is only supported at the root")
+            elif keyword == "type":
+                names = (value,) if isinstance(value, str) else value
+                if not isinstance(names, list | tuple) or not names:
+                    raise _fail(at, "must be a type name or a non-empty list of them")
+                for name in names:
+                    if name not in _JSON_TYPES:
+                        raise _fail(at, f"unknown type {name!r}")
+                node.types = tuple(names)
+            elif keyword == "properties":
+                if not isinstance(value, dict):
+                    raise _fail(at, "must be an object")
+                node.properties = {name: self._compile(sub, f"{at}/{name}") for name, sub in value.items()}
+            elif keyword == "additionalProperties":
+                node.additional = value if isinstance(value, bool) else self._compile(value, at)
+            elif keyword == "required":
+                if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+                    raise _fail(at, "must be a list of strings")
+                node.required = tuple(value)
+            elif keyword == "items":
+                node.items = self._compile(value, at)
+            elif keyword == "pattern":
+                if not isinstance(value, str):
+                    raise _fail(at, "must be a string")
+                node.pattern = _compile_pattern(value)
+            elif keyword == "const":
+                node.has_const = True
+                node.const = value
+            elif keyword == "enum":
+                if not isinstance(value, list) or not value:
+                    raise _fail(at, "must be a non-empty list")
+                node.enum = tuple(value)
+            elif keyword in ("minimum", "maximum"):
+                if not _is_number(value):
+                    raise _fail(at, "must be a number")
+                setattr(node, keyword, value)
+            elif keyword == "anyOf":
+                if not isinstance(value, list) or not value:
+                    raise _fail(at, "must be a non-empty list")
+                node.any_of = tuple(self._compile(sub, f"{at}/{i}") for i, sub in enumerate(value))
+            elif keyword == "$ref":
+                if not isinstance(value, str) or not value.startswith(_DEFS_PREFIX):
+                    raise _fail(at, f"only local {_DEFS_PREFIX}... references are supported, got {value!r}")
+                name = value[len(_DEFS_PREFIX) :]
+                if "/" in name or "~" in name:
+                    raise _fail(at, f"unsupported reference {value!r}")
+                node.ref = self._definition(name)
+            else:
+                raise _fail(at, f"keyword {keyword!r} is not implemented by kgen's schema checker")
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking values
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    # Not a JSON value at all (a YAML date, say); its Python name is the most useful hint.
+    return type(value).__name__
+
+
+def _type_allowed(value_type: str, allowed: tuple[str, ...] | frozenset[str]) -> bool:
+    return value_type in allowed or (value_type == "integer" and "number" in allowed)
+
+
+def _describe(value: object) -> str:
+    value_type = _json_type(value)
+    if isinstance(value, float):
+        return f"number {value!r}"
+    return value_type
+
+
+def _show(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False) if _json_type(value) in _JSON_TYPES else repr(value)
+
+
+def _show_choice(value: object) -> str:
+    # Enum members are nearly always identifiers; print those bare and anything else as JSON.
+    if isinstance(value, str) and value and _PLAIN_KEY.fullmatch(value):
+        return value
+    return _show(value)
+
+
+def _json_equal(left: object, right: object) -> bool:
+    """Equality as JSON Schema defines it: true is not 1, but 1 equals 1.0."""
+    if _is_number(left) and _is_number(right):
+        return left == right
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(map(_json_equal, left, right))
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(_json_equal(left[key], right[key]) for key in left)
+    return left == right
+
+
+def _accepted_types(node: _Node) -> frozenset[str] | None:
+    """The JSON types a value may have to pass ``node`` (None when not restricted)."""
+    if node.accepted_types_known:
+        return node.accepted_types
+    node.accepted_types_known = True  # a reference cycle sees "not restricted" while computing
+    limits: list[frozenset[str]] = []
+    if node.types is not None:
+        limits.append(frozenset(node.types) | ({"integer"} if "number" in node.types else set()))
+    if node.has_const:
+        limits.append(frozenset({_json_type(node.const)}))
+    if node.enum is not None:
+        limits.append(frozenset(_json_type(member) for member in node.enum))
+    if node.ref is not None and (from_ref := _accepted_types(node.ref)) is not None:
+        limits.append(from_ref)
+    if node.any_of:
+        branches = [_accepted_types(branch) for branch in node.any_of]
+        if all(branch is not None for branch in branches):
+            limits.append(frozenset().union(*(branch for branch in branches if branch is not None)))
+    result = frozenset.intersection(*limits) if limits else None
+    node.accepted_types = result
+    return result
+
+
+def _ordered_types(types: frozenset[str] | tuple[str, ...]) -> list[str]:
+    shown = [name for name in _JSON_TYPES if name in types]
+    if "integer" in shown and "number" in shown:
+        shown.remove("integer")
+    return shown
+
+
+def _type_message(expected: frozenset[str] | tuple[str, ...], value: object) -> str:
+    return f"expected {' or '.join(_ordered_types(expected))}, got {_describe(value)}"
+
+
+_Problem = tuple[tuple[PathPart, ...], str]
+
+
+def _check(node: _Node, value: object, path: tuple[PathPart, ...], out: list[_Problem]) -> None:
+    if node.ref is not None:
+        _check(node.ref, value, path, out)
+    value_type = _json_type(value)
+    if node.types is not None and not _type_allowed(value_type, node.types):
+        out.append((path, _type_message(node.types, value)))
+        return
+    if node.has_const and not _json_equal(value, node.const):
+        out.append((path, f"must be {_show(node.const)}, got {_show(value)}"))
+    if node.enum is not None and not any(_json_equal(value, member) for member in node.enum):
+        # The empty string (an omitted value that defaulting fills in) reads best at the end.
+        members = sorted(node.enum, key=lambda member: member == "")
+        choices = ", ".join(_show_choice(member) for member in members)
+        out.append((path, f"must be one of: {choices} (got {_show(value)})"))
+    if node.any_of:
+        _check_any_of(node.any_of, value, value_type, path, out)
+    if value_type == "string":
+        assert isinstance(value, str)
+        if node.pattern is not None and node.pattern.search(value) is None:
+            shown_pattern = node.pattern.pattern.replace(r"\Z", "$")
+            out.append((path, f"must match pattern {shown_pattern} (got {_show(value)})"))
+    elif value_type in ("integer", "number"):
+        assert isinstance(value, int | float)
+        if node.minimum is not None and value < node.minimum:
+            out.append((path, f"must be >= {node.minimum} (got {value!r})"))
+        if node.maximum is not None and value > node.maximum:
+            out.append((path, f"must be <= {node.maximum} (got {value!r})"))
+    elif value_type == "object":
+        assert isinstance(value, dict)
+        _check_object(node, value, path, out)
+    elif value_type == "array" and node.items is not None:
+        assert isinstance(value, list)
+        for index, item in enumerate(value):
+            _check(node.items, item, (*path, index), out)
+
+
+def _check_any_of(
+    branches: tuple[_Node, ...],
+    value: object,
+    value_type: str,
+    path: tuple[PathPart, ...],
+    out: list[_Problem],
+) -> None:
+    candidates = []
+    for branch in branches:
+        accepted = _accepted_types(branch)
+        if accepted is None or _type_allowed(value_type, accepted):
+            candidates.append(branch)
+    if not candidates:
+        union: set[str] = set()
+        for branch in branches:
+            union |= _accepted_types(branch) or set()
+        out.append((path, _type_message(frozenset(union), value)))
+        return
+    best: list[_Problem] | None = None
+    for branch in candidates:
+        found: list[_Problem] = []
+        _check(branch, value, path, found)
+        if not found:
+            return
+        if best is None or len(found) < len(best):
+            best = found
+    assert best is not None
+    out.extend(best)
+
+
+def _check_object(
+    node: _Node, value: dict[Any, Any], path: tuple[PathPart, ...], out: list[_Problem]
+) -> None:
+    for name in node.required:
+        if name not in value:
+            out.append((path, f'missing required field "{name}"'))
+    for key, item in value.items():
+        if not isinstance(key, str):
+            out.append((path, f"field name {key!r} must be a string, got {_describe(key)}"))
+            continue
+        sub = node.properties.get(key)
+        if sub is not None:
+            _check(sub, item, (*path, key), out)
+        elif node.additional is False:
+            out.append(((*path, key), _unknown_field_message(key, node.properties)))
+        elif isinstance(node.additional, _Node):
+            _check(node.additional, item, (*path, key), out)
+
+
+def _unknown_field_message(name: str, known: dict[str, _Node]) -> str:
+    suggestion = _closest(name, list(known))
+    hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
+    return f'unknown field "{name}"{hint}'
+
+
+def _closest(name: str, candidates: list[str]) -> str | None:
+    if not candidates:
+        return None
+    folded = {candidate.lower(): candidate for candidate in candidates}
+    if name.lower() in folded:
+        return folded[name.lower()]
+    import difflib  # noqa: PLC0415 - only needed when a document has a typo
+
+    matches = difflib.get_close_matches(name.lower(), list(folded), n=1, cutoff=0.75)
+    return folded[matches[0]] if matches else None
+
+
+def _format_path(parts: tuple[PathPart, ...]) -> str:
+    text: list[str] = []
+    for part in parts:
+        if isinstance(part, int):
+            text.append(f"[{part}]")
+        elif _PLAIN_KEY.fullmatch(part):
+            text.append(f".{part}" if text else part)
+        else:
+            text.append(f"[{json.dumps(part, ensure_ascii=False)}]")
+    return "".join(text)
+
+
+def _sort_key(problem: _Problem) -> tuple[tuple[tuple[bool, PathPart], ...], str]:
+    parts, message = problem
+    # At any one position all parts are indices or all are keys, so the pairs always compare.
+    return tuple((isinstance(part, str), part) for part in parts), message
+
+
+def _run(node: _Node, value: object) -> list[SchemaProblem]:
+    found: list[_Problem] = []
+    _check(node, value, (), found)
+    return [SchemaProblem(_format_path(parts), message) for parts, message in sorted(found, key=_sort_key)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Bundled schemas
+
+
+def _read_data(file_name: str) -> str:
+    # Imported here: importlib.resources pulls in pathlib and tempfile, which start-up can do without.
+    from importlib import resources  # noqa: PLC0415
+
+    return resources.files("kgen").joinpath("data", "schemas", file_name).read_text(encoding="utf-8")
+
+
+@cache
+def _index() -> dict[tuple[str, str], str]:
+    text = _read_data(_INDEX_NAME)
+    entries: dict[str, dict[str, str]] = json.loads(text)
+    index: dict[tuple[str, str], str] = {}
+    for key, entry in entries.items():
+        api_version, _, kind = key.rpartition("/")
+        index[(api_version, kind)] = entry["file"]
+    return index
+
+
+@cache
+def _load(api_version: str, kind: str) -> dict[str, Any] | None:
+    file_name = _index().get((api_version, kind))
+    if file_name is None:
+        return None
+    schema: dict[str, Any] = json.loads(_read_data(file_name))
+    return schema
+
+
+@cache
+def _compiled(api_version: str, kind: str) -> _Node | None:
+    schema = _load(api_version, kind)
+    return None if schema is None else _Compiler(schema).root
+
+
+def schema_for(api_version: str, kind: str) -> dict[str, Any] | None:
+    """The bundled schema for ``apiVersion``/``kind``, or None. Shared: do not modify it."""
+    return _load(api_version, kind)
+
+
+def known_kinds() -> list[tuple[str, str]]:
+    """Every (apiVersion, kind) pair with a bundled schema, sorted."""
+    return sorted(_index())
+
+
+def validate_instance(instance: object, schema: dict[str, Any]) -> list[SchemaProblem]:
+    """Check ``instance`` against an arbitrary root ``schema``; problems sorted by path.
+
+    Raises UnsupportedSchemaError if the schema uses a keyword this checker does not implement.
+    """
+    return _run(_Compiler(schema).root, instance)
+
+
+def validate_document(doc: object) -> list[SchemaProblem]:
+    """Check one parsed configuration document against the schema for its apiVersion and kind.
+
+    Returns every problem found, sorted by path; an empty list means the document is valid.
+    """
+    if not isinstance(doc, dict):
+        return [SchemaProblem("", _type_message(("object",), doc))]
+    identity: list[str] = []
+    problems: list[SchemaProblem] = []
+    for field in ("apiVersion", "kind"):
+        value = doc.get(field)
+        if field not in doc:
+            problems.append(SchemaProblem("", f'missing required field "{field}"'))
+        elif not isinstance(value, str):
+            problems.append(SchemaProblem(field, _type_message(("string",), value)))
+        else:
+            identity.append(value)
+    if problems:
+        return problems
+    api_version, kind = identity
+    node = _compiled(api_version, kind)
+    if node is None:
+        return [_unknown_kind_problem(api_version, kind)]
+    return _run(node, doc)
+
+
+def _unknown_kind_problem(api_version: str, kind: str) -> SchemaProblem:
+    pairs = known_kinds()
+    versions_for_kind = [version for version, known_kind in pairs if known_kind == kind]
+    if versions_for_kind:
+        return SchemaProblem(
+            "apiVersion",
+            f'unknown apiVersion "{api_version}" for kind {kind}; known: {", ".join(versions_for_kind)}',
+        )
+    kinds_for_version = [known_kind for version, known_kind in pairs if version == api_version]
+    if kinds_for_version:
+        return SchemaProblem(
+            "kind", f'unknown kind "{kind}" for {api_version}; known: {", ".join(kinds_for_version)}'
+        )
+    suggestion = _closest(kind, sorted({known_kind for _, known_kind in pairs}))
+    hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
+    return SchemaProblem("kind", f'unknown apiVersion/kind "{api_version}" "{kind}"{hint}')
