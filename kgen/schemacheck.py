@@ -131,7 +131,7 @@ class _Node:
         self.any_of: tuple[_Node, ...] = ()
         self.ref: _Node | None = None
         # Which JSON types can pass this node at all (None: any); computed on first use.
-        self.accepted_types: frozenset[str] | None = None
+        self.accepted_types: tuple[str, ...] | None = None
         self.accepted_types_known = False
 
 
@@ -258,7 +258,7 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-def _type_allowed(value_type: str, allowed: tuple[str, ...] | frozenset[str]) -> bool:
+def _type_allowed(value_type: str, allowed: tuple[str, ...]) -> bool:
     return value_type in allowed or (value_type == "integer" and "number" in allowed)
 
 
@@ -293,38 +293,38 @@ def _json_equal(left: object, right: object) -> bool:
     return left == right
 
 
-def _accepted_types(node: _Node) -> frozenset[str] | None:
-    """The JSON types a value may have to pass ``node`` (None when not restricted)."""
+def _accepted_types(node: _Node) -> tuple[str, ...] | None:
+    """The JSON types a value may have to pass ``node``, in schema order (None: not restricted)."""
     if node.accepted_types_known:
         return node.accepted_types
     node.accepted_types_known = True  # a reference cycle sees "not restricted" while computing
-    limits: list[frozenset[str]] = []
+    limits: list[tuple[str, ...]] = []
     if node.types is not None:
-        limits.append(frozenset(node.types) | ({"integer"} if "number" in node.types else set()))
+        limits.append(node.types)
     if node.has_const:
-        limits.append(frozenset({_json_type(node.const)}))
+        limits.append((_json_type(node.const),))
     if node.enum is not None:
-        limits.append(frozenset(_json_type(member) for member in node.enum))
+        limits.append(tuple(dict.fromkeys(_json_type(member) for member in node.enum)))
     if node.ref is not None and (from_ref := _accepted_types(node.ref)) is not None:
         limits.append(from_ref)
     if node.any_of:
         branches = [_accepted_types(branch) for branch in node.any_of]
         if all(branch is not None for branch in branches):
-            limits.append(frozenset().union(*(branch for branch in branches if branch is not None)))
-    result = frozenset.intersection(*limits) if limits else None
+            limits.append(tuple(dict.fromkeys(name for branch in branches for name in branch or ())))
+    result: tuple[str, ...] | None = None
+    if limits:
+        first, *others = limits
+        result = tuple(name for name in first if all(_type_allowed(name, other) for other in others))
     node.accepted_types = result
     return result
 
 
-def _ordered_types(types: frozenset[str] | tuple[str, ...]) -> list[str]:
-    shown = [name for name in _JSON_TYPES if name in types]
-    if "integer" in shown and "number" in shown:
+def _type_message(expected: tuple[str, ...], value: object) -> str:
+    # "null" goes last: "expected array or null" reads as "an array, or nothing".
+    shown = [name for name in expected if name != "null"] + (["null"] if "null" in expected else [])
+    if "number" in shown and "integer" in shown:
         shown.remove("integer")
-    return shown
-
-
-def _type_message(expected: frozenset[str] | tuple[str, ...], value: object) -> str:
-    return f"expected {' or '.join(_ordered_types(expected))}, got {_describe(value)}"
+    return f"expected {' or '.join(shown)}, got {_describe(value)}"
 
 
 _Problem = tuple[tuple[PathPart, ...], str]
@@ -379,10 +379,8 @@ def _check_any_of(
         if accepted is None or _type_allowed(value_type, accepted):
             candidates.append(branch)
     if not candidates:
-        union: set[str] = set()
-        for branch in branches:
-            union |= _accepted_types(branch) or set()
-        out.append((path, _type_message(frozenset(union), value)))
+        union = dict.fromkeys(name for branch in branches for name in _accepted_types(branch) or ())
+        out.append((path, _type_message(tuple(union), value)))
         return
     best: list[_Problem] | None = None
     for branch in candidates:
@@ -553,4 +551,4 @@ def _unknown_kind_problem(api_version: str, kind: str) -> SchemaProblem:
         )
     suggestion = _closest(kind, sorted({known_kind for _, known_kind in pairs}))
     hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
-    return SchemaProblem("kind", f'unknown apiVersion/kind "{api_version}" "{kind}"{hint}')
+    return SchemaProblem("kind", f'unknown apiVersion "{api_version}" and kind "{kind}"{hint}')
