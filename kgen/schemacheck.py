@@ -23,6 +23,8 @@ import re
 from functools import cache
 from typing import Any, NamedTuple
 
+from kgen.errors import InternalError
+
 __all__ = [
     "SchemaProblem",
     "UnsupportedSchemaError",
@@ -44,10 +46,10 @@ _PLAIN_KEY = re.compile(r'[^.\[\]"\s]+')
 PathPart = str | int
 
 
-class UnsupportedSchemaError(RuntimeError):
+class UnsupportedSchemaError(InternalError):
     """A schema uses a keyword or form this validator does not implement.
 
-    This is a bug in kgen's data, not a user problem, so it is not a KgenError.
+    This is a bug in kgen's data, not a user problem, so it keeps its traceback.
     """
 
 

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgen import schemacheck
+from kgen.errors import InternalError, KgenError
 from kgen.schemacheck import (
     SchemaProblem,
     UnsupportedSchemaError,
@@ -528,8 +529,8 @@ def test_refuses_schemas_it_cannot_check(schema: dict[str, Any], message: str) -
 
 def test_refusal_is_not_a_user_error() -> None:
     # A schema the checker cannot handle is a bug in kgen's data: it must keep its traceback.
-    assert issubclass(UnsupportedSchemaError, RuntimeError)
-    assert not any(base.__name__ == "KgenError" for base in UnsupportedSchemaError.__mro__)
+    assert issubclass(UnsupportedSchemaError, InternalError)
+    assert not issubclass(UnsupportedSchemaError, KgenError)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -566,7 +567,7 @@ def test_schema_problem_text() -> None:
 def test_importing_the_checker_stays_light() -> None:
     code = (
         "import sys, kgen.schemacheck\n"
-        "heavy = {'jsonschema', 'yaml', 'difflib', 'importlib.resources', 'dataclasses', 'inspect'}\n"
+        "heavy = {'jsonschema', 'yaml', 'difflib', 'importlib.resources', 'pathlib', 'tempfile'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     result = subprocess.run(
@@ -705,6 +706,17 @@ def test_copy_schemas_rejects_inconsistent_input(
     _write_upstream(tmp_path / "upstream", schemas)
     with pytest.raises(ValueError, match=message):
         step.copy_schemas(tmp_path / "upstream", tmp_path / "data")
+
+
+def test_schema_files_writes_nothing_and_matches_copy_schemas(tmp_path: Path) -> None:
+    step = _load_copy_step()
+    _write_upstream(tmp_path / "upstream", {"x_v1_Thing.json": _upstream_schema("x/v1", "Thing", "e" * 40)})
+    files = step.schema_files(tmp_path / "upstream")
+    assert sorted(files) == ["INDEX.json", "x_v1_Thing.json"]
+    assert not (tmp_path / "data").exists()
+    step.copy_schemas(tmp_path / "upstream", tmp_path / "data")
+    for name, text in files.items():
+        assert (tmp_path / "data" / "schemas" / name).read_text(encoding="utf-8") == text
 
 
 def test_copy_schemas_refuses_an_empty_source(tmp_path: Path) -> None:

@@ -81,21 +81,17 @@ def _dump_minified(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def copy_schemas(upstream_dir: Path, data_dir: Path) -> None:
-    """Copy ``<upstream_dir>/schemas/*.json`` to ``<data_dir>/schemas/`` and write its INDEX.json.
+def schema_files(upstream_dir: Path) -> dict[str, str]:
+    """File name -> exact text of every file ``copy_schemas`` writes, INDEX.json included.
 
-    ``upstream_dir`` may also be the schemas folder itself. Schema files in the target that no
-    longer exist upstream are removed, so the target always mirrors the source.
+    Writes nothing, so a ``--check`` mode can compare these with the files on disk.
     """
     source_dir = _schema_source_dir(upstream_dir)
     sources = sorted(source_dir.glob("*.json"))
     if not sources:
         raise FileNotFoundError(f"no *.json schemas in {source_dir}")
-    target_dir = data_dir / SCHEMAS_SUBDIR
-    target_dir.mkdir(parents=True, exist_ok=True)
-
+    files: dict[str, str] = {}
     index: dict[str, dict[str, str]] = {}
-    written: set[str] = set()
     for source in sources:
         schema = json.loads(source.read_text(encoding="utf-8"))
         api_version, kind, commit = _identity(schema, source)
@@ -109,19 +105,31 @@ def copy_schemas(upstream_dir: Path, data_dir: Path) -> None:
             "path": str(provenance.get("path", "")),
             "commit": commit,
         }
-        (target_dir / source.name).write_text(
-            _dump_minified(_strip_annotations(schema)), encoding="utf-8", newline="\n"
-        )
-        written.add(source.name)
-
-    for stale in sorted(target_dir.glob("*.json")):
-        if stale.name != INDEX_NAME and stale.name not in written:
-            stale.unlink()
-
+        files[source.name] = _dump_minified(_strip_annotations(schema))
     ordered = {key: index[key] for key in sorted(index)}
-    (target_dir / INDEX_NAME).write_text(
-        json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
-    )
+    files[INDEX_NAME] = json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+    return files
+
+
+def copy_schemas(upstream_dir: Path, data_dir: Path) -> None:
+    """Copy ``<upstream_dir>/schemas/*.json`` to ``<data_dir>/schemas/`` and write its INDEX.json.
+
+    ``upstream_dir`` may also be the schemas folder itself. Schema files in the target that no
+    longer exist upstream are removed, so the target always mirrors the source.
+    """
+    files = schema_files(upstream_dir)
+    target_dir = data_dir / SCHEMAS_SUBDIR
+    target_dir.mkdir(parents=True, exist_ok=True)
+    for stale in sorted(target_dir.glob("*.json")):
+        if stale.name not in files:
+            stale.unlink()
+    for name, text in files.items():
+        target = target_dir / name
+        if target.exists() and target.read_bytes() == text.encode("utf-8"):
+            continue
+        temporary = target.with_suffix(".tmp")
+        temporary.write_bytes(text.encode("utf-8"))
+        temporary.replace(target)
 
 
 def main(argv: list[str] | None = None) -> int:
