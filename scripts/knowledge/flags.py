@@ -14,6 +14,7 @@ def _flag(
     type_: str,
     status: str,
     source: str,
+    *,
     since: str | None = None,
     removed_in: str | None = None,
     note: str | None = None,
@@ -35,7 +36,9 @@ def _from_upstream_list(data: dict[str, Any], overlay: dict[str, Any]) -> dict[s
     flags: dict[str, Any] = {}
     for entry in data["flags"]:
         name = entry["name"]
-        source = entry.get("source") or "upstream flag list (no source recorded): " + (entry.get("note") or "")
+        source = entry.get("source") or "upstream flag list (no source recorded): " + (
+            entry.get("note") or ""
+        )
         flags[name] = _flag(entry["type"], entry["status"], source.strip(), note=entry.get("note"))
     for name, fact in overlay.items():
         if name not in flags:

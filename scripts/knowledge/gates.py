@@ -128,7 +128,7 @@ def _require(gates: dict[str, Any], name: str, where: str) -> dict[str, Any]:
 
 
 def _self_check(gates: dict[str, Any], newest_list: list[dict[str, Any]]) -> None:
-    """Cross-check the matrix against the verbatim newest upstream list, gate by gate and version by version."""
+    """Cross-check the data against the verbatim newest upstream list, gate by gate, version by version."""
     problems = []
     for item in newest_list:
         name = item["name"]
@@ -139,7 +139,9 @@ def _self_check(gates: dict[str, Any], newest_list: list[dict[str, Any]]) -> Non
         for version in ALL_VERSIONS:
             expected = _state_from_specs(item["versionedSpecs"], version)
             if gate["states"][version] != expected:
-                problems.append(f"{name} {version}: data {gate['states'][version]} != upstream list {expected}")
+                problems.append(
+                    f"{name} {version}: data {gate['states'][version]} != upstream list {expected}"
+                )
     for name, gate in gates.items():
         removed_in = gate["removedIn"]
         if removed_in is None:

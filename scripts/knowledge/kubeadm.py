@@ -1,4 +1,4 @@
-"""kubeadm-gates.json: kubeadm-only feature gates (ClusterConfiguration.featureGates), kept apart from kube gates."""
+"""kubeadm-gates.json: kubeadm-only gates (ClusterConfiguration.featureGates), kept apart from kube gates."""
 
 from __future__ import annotations
 

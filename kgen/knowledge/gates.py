@@ -1,0 +1,158 @@
+"""Feature gates per Kubernetes version (kgen/data/feature-gates.json) and kubeadm's own gates."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from kgen.knowledge._data import load
+from kgen.knowledge.versions import check_version
+
+COMPONENTS: tuple[str, ...] = (
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kubelet",
+    "kube-proxy",
+)
+
+
+@dataclass(frozen=True)
+class GateState:
+    """A gate in one release: stage is alpha | beta | ga | deprecated."""
+
+    stage: str
+    default: bool
+    locked: bool
+
+
+def _states(raw: dict[str, Any]) -> dict[str, GateState | None]:
+    return {
+        version: None if state is None else GateState(state["stage"], state["default"], state["locked"])
+        for version, state in raw.items()
+    }
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A Kubernetes feature gate across versions, with where it has an effect and what it needs."""
+
+    name: str
+    kep: int | None
+    components: tuple[str, ...]
+    components_known: bool
+    removed_in: str | None
+    removal_evidence: str | None
+    depends_on: tuple[str, ...]
+    origin: str
+    _states: dict[str, GateState | None] = field(repr=False, compare=False, hash=False)
+    _runtime_config: dict[str, tuple[str, ...]] = field(repr=False, compare=False, hash=False)
+
+    def state(self, version: str) -> GateState | None:
+        """The gate in that release, or None when the release does not know the name."""
+        return self._states.get(check_version(version))
+
+    def runtime_config(self, version: str) -> tuple[str, ...]:
+        """kube-apiserver --runtime-config entries the feature needs in that release (empty if none)."""
+        return self._runtime_config.get(check_version(version), ())
+
+    def states(self) -> dict[str, GateState | None]:
+        """Version -> state for every version kgen knows (None where the release lacks the gate)."""
+        return dict(self._states)
+
+    def introduced_in(self) -> str | None:
+        """First known version with a state (None if the gate exists in no known version)."""
+        for version, state in self._states.items():
+            if state is not None:
+                return version
+        return None
+
+
+@functools.cache
+def _gates() -> dict[str, Gate]:
+    raw = load("feature-gates.json")["gates"]
+    return {
+        name: Gate(
+            name=name,
+            kep=entry["kep"],
+            components=tuple(entry["components"]),
+            components_known=entry["componentsKnown"],
+            removed_in=entry["removedIn"],
+            removal_evidence=entry["removalEvidence"],
+            depends_on=tuple(entry["dependsOn"]),
+            origin=entry["origin"],
+            _states=_states(entry["states"]),
+            _runtime_config={v: tuple(items) for v, items in entry["runtimeConfig"].items()},
+        )
+        for name, entry in raw.items()
+    }
+
+
+def all_gates() -> dict[str, Gate]:
+    """Every gate kgen knows of, in any version."""
+    return dict(_gates())
+
+
+def gate(name: str) -> Gate | None:
+    return _gates().get(name)
+
+
+def gates_in(version: str) -> dict[str, GateState]:
+    """Gate name -> state for every gate the release knows, sorted by name."""
+    version = check_version(version)
+    found = {}
+    for name in sorted(_gates()):
+        state = _gates()[name].state(version)
+        if state is not None:
+            found[name] = state
+    return found
+
+
+def nearest_gate_names(name: str, limit: int = 3) -> list[str]:
+    """Known gate names close to a misspelt one, best first (for "did you mean")."""
+    names = list(_gates())
+    close = difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
+    if not close:
+        lowered = {n.lower(): n for n in names}
+        close = [
+            lowered[n] for n in difflib.get_close_matches(name.lower(), list(lowered), n=limit, cutoff=0.6)
+        ]
+    return close
+
+
+@dataclass(frozen=True)
+class KubeadmGate:
+    """A kubeadm-only gate (ClusterConfiguration.featureGates); never passed to kube components."""
+
+    name: str
+    removed_in: str | None
+    evidence: str | None
+    _states: dict[str, GateState | None] = field(repr=False, compare=False, hash=False)
+
+    def state(self, version: str) -> GateState | None:
+        return self._states.get(check_version(version))
+
+
+@functools.cache
+def _kubeadm_gates() -> dict[str, KubeadmGate]:
+    raw = load("kubeadm-gates.json")["gates"]
+    return {
+        name: KubeadmGate(name, entry["removedIn"], entry["evidence"], _states(entry["states"]))
+        for name, entry in raw.items()
+    }
+
+
+def kubeadm_gate(name: str) -> KubeadmGate | None:
+    return _kubeadm_gates().get(name)
+
+
+def kubeadm_gates_in(version: str) -> dict[str, GateState]:
+    version = check_version(version)
+    found = {}
+    for name in sorted(_kubeadm_gates()):
+        state = _kubeadm_gates()[name].state(version)
+        if state is not None:
+            found[name] = state
+    return found
