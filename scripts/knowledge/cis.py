@@ -198,8 +198,7 @@ def _controls(cfg_dir: Path, hand_kept: dict[str, dict[str, Any]]) -> list[dict[
         for _target, check in _load_benchmark(cfg_dir, benchmark):
             control_id = str(check["id"])
             evaluation, bench_key = _evaluation(check)
-            section = control_id.rsplit(".", 1)[0] if control_id.count(".") == 2 else control_id.split(".")[0]
-            needs_node = section in {"1.1", "4.1"}
+            needs_node = control_id.rsplit(".", 1)[0] in {"1.1", "4.1"}
             if evaluation != "config" and not needs_node:
                 continue
             if control_id not in hand_kept:
@@ -284,8 +283,10 @@ def build_cis(upstream_dir: Path, data_dir: Path, tests_data_dir: Path) -> None:
     for benchmark in COPIED_BENCHMARKS:
         checks = _load_benchmark(cfg_dir, benchmark)
         entry: dict[str, Any] = {
-            "kubernetes": sorted((k for k, v in version_mapping.items() if v == benchmark),
-                                 key=lambda k: [int(p) if p.isdigit() else p for p in k.split(".")]),
+            "kubernetes": sorted(
+                (k for k, v in version_mapping.items() if v == benchmark),
+                key=lambda k: [int(p) if p.isdigit() else p for p in k.split(".")],
+            ),
             "checks": len(checks),
             "scored": sum(1 for _t, c in checks if c.get("scored")),
         }
@@ -309,14 +310,17 @@ def build_cis(upstream_dir: Path, data_dir: Path, tests_data_dir: Path) -> None:
         "controls": _controls(cfg_dir, hand_kept),
     }
     data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / "cis.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
-                                       encoding="utf-8")
+    (data_dir / "cis.json").write_text(
+        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     _copy_upstream(upstream_dir, tests_data_dir, commit)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--upstream", type=Path, required=True, help="kube-bench copy holding cfg/ and README.txt")
+    parser.add_argument(
+        "--upstream", type=Path, required=True, help="kube-bench copy holding cfg/ and README.txt"
+    )
     parser.add_argument("--data-dir", type=Path, default=REPO / "kgen" / "data")
     parser.add_argument("--tests-data-dir", type=Path, default=REPO / "tests" / "data" / "kube-bench")
     args = parser.parse_args()
