@@ -272,7 +272,11 @@ def _describe(value: object) -> str:
 
 
 def _show(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False) if _json_type(value) in _JSON_TYPES else repr(value)
+    return (
+        json.dumps(value, ensure_ascii=False, default=repr)
+        if _json_type(value) in _JSON_TYPES
+        else repr(value)
+    )
 
 
 def _show_choice(value: object) -> str:
