@@ -582,3 +582,20 @@ def test_compare_operators(op: str, actual: str, wanted: str, passes: bool) -> N
 )
 def test_numbers_print_as_go_does(value: float, printed: str) -> None:
     assert cisbench._go_float(value) == printed
+
+
+def test_cis_json_and_the_test_copy_come_from_the_same_kube_bench_commit() -> None:
+    source = json.loads(CIS_JSON.read_text(encoding="utf-8"))["source"]
+    readme = (cisbench.KUBE_BENCH_DIR.parent / "README").read_text(encoding="utf-8")
+    assert f"Commit  : {source['commit']}\n" in readme
+
+
+@pytest.mark.parametrize("benchmark", ["cis-1.10", "cis-1.11", "cis-1.12"])
+def test_evaluator_decides_exactly_the_controls_cis_json_lists_as_config(
+    tmp_path: Path, benchmark: str
+) -> None:
+    decided = {
+        r.id for r in cisbench.evaluate(write_render(tmp_path), benchmark) if r.status in {"PASS", "FAIL"}
+    }
+    listed = config_checkable_ids(benchmark, scored=True) | config_checkable_ids(benchmark, scored=False)
+    assert decided == listed
