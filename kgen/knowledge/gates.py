@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,6 +111,8 @@ def gates_in(version: str) -> dict[str, GateState]:
 
 def nearest_gate_names(name: str, limit: int = 3) -> list[str]:
     """Known gate names close to a misspelt one, best first (for "did you mean")."""
+    import difflib  # noqa: PLC0415 - only needed on the error path
+
     names = list(_gates())
     close = difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
     if not close:
