@@ -1,0 +1,240 @@
+"""kgen's command line: parse options, call the library, map errors to exit statuses.
+
+Nothing below this module prints or exits. Heavy modules are imported inside the commands that
+need them, so that `kgen --help` costs little more than starting Python.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from kgen import __version__
+from kgen.errors import EXIT_PROBLEMS, KgenError
+
+app = typer.Typer(
+    name="kgen",
+    help="Kubernetes hardening as code: render version-correct, validated component configuration from a hardening profile.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+T = TypeVar("T")
+
+VersionOption = Annotated[
+    str | None, typer.Option("-k", "--kubernetes-version", help="Kubernetes minor version, e.g. 1.35 (default: the profile's, else the newest).")
+]
+TargetOption = Annotated[
+    list[str] | None, typer.Option("-t", "--target", help="Target to render (repeatable); default: the profile's targets.")
+]
+FormatOption = Annotated[str, typer.Option("--format", help="Output format: text or json.")]
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run a command body; a user problem prints one line per problem and exits with its status."""
+    try:
+        return action()
+    except KgenError as error:
+        for line in error.lines():
+            typer.echo(line, err=True)
+        raise typer.Exit(error.exit_code) from None
+
+
+def _echo(text: str) -> None:
+    typer.echo(text, nl=not text.endswith("\n"))
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"kgen {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print kgen's version.")] = False,
+) -> None:
+    """Kubernetes hardening as code."""
+
+
+@app.command()
+def render(
+    profiles: Annotated[list[str], typer.Argument(help="Profiles: a path or a bundled name (see `kgen profiles`).")],
+    target: TargetOption = None,
+    kubernetes_version: VersionOption = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
+    check: Annotated[bool, typer.Option("--check", help="Render in memory and compare with the output folder; exit 3 on drift.")] = False,
+    jobs: Annotated[int, typer.Option("-j", "--jobs", min=0, help="Worker processes for many profiles (0 = one per CPU).")] = 1,
+) -> None:
+    """Render profiles into OUTPUT/<profile>/<target>/."""
+
+    def body() -> None:
+        from kgen.fleet import render_many
+        from kgen.output import check_output_dir, check_tree, raise_on_drift, write_tree
+
+        if not check:
+            check_output_dir(output)
+        files, summaries = render_many(profiles, target, kubernetes_version, jobs)
+        if check:
+            raise_on_drift(output, check_tree(output, files))
+            typer.echo(f"{len(files)} files up to date in {output}")
+            return
+        report = write_tree(output, files)
+        for line in summaries:
+            typer.echo(line)
+        typer.echo(f"wrote {len(report.written)} target folder(s), {len(report.unchanged)} unchanged, {len(files)} files in {output}")
+
+    _run(body)
+
+
+@app.command()
+def validate(
+    profiles: Annotated[list[str], typer.Argument(help="Profiles to check: a path or a bundled name.")],
+    kubernetes_version: VersionOption = None,
+) -> None:
+    """Check profiles (schema, extends, version rules) and render them in memory; write nothing."""
+
+    def body() -> None:
+        from kgen.profile import ProfileLoader
+        from kgen.render import render_profile
+
+        loader = ProfileLoader()
+        problems: list[str] = []
+        for reference in profiles:
+            try:
+                profile = loader.load(reference, kubernetes_version)
+                result = render_profile(profile)
+                typer.echo(f"{reference}: ok (profile {profile.name!r}, Kubernetes {profile.version}, {len(result.files)} files)")
+            except KgenError as error:
+                problems.extend(error.lines())
+        if problems:
+            for line in problems:
+                typer.echo(line, err=True)
+            raise typer.Exit(EXIT_PROBLEMS)
+
+    _run(body)
+
+
+@app.command("profiles")
+def list_profiles() -> None:
+    """List the bundled profiles."""
+
+    def body() -> None:
+        from kgen.resources import bundled_profiles
+        from kgen.yamlload import parse_mapping
+
+        for name, path in bundled_profiles().items():
+            data = parse_mapping(path.read_bytes(), str(path), "profile").data
+            description = " ".join(str(data.get("description", "")).split())
+            first = description.split(". ")[0].rstrip(".")
+            typer.echo(f"{name:10} {first}")
+
+    _run(body)
+
+
+@app.command()
+def gates(
+    kubernetes_version: VersionOption = None,
+    component: Annotated[str | None, typer.Option("--component", help="Only gates that matter to this component.")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="alpha, beta, ga or deprecated.")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """The feature gates that exist in a Kubernetes version."""
+
+    def body() -> None:
+        from kgen.reports import gates_report
+
+        _echo(gates_report(kubernetes_version, component, stage, output_format))
+
+    _run(body)
+
+
+@app.command("upgrade-check")
+def upgrade_check(
+    profile: Annotated[str, typer.Argument(help="Profile: a path or a bundled name.")],
+    to: Annotated[str, typer.Option("--to", help="Kubernetes version to upgrade to.")],
+    from_version: Annotated[str | None, typer.Option("--from", help="Version upgraded from (default: the profile's).")] = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """What changes for a profile between two versions; exit 4 if the old config would break the new version."""
+
+    def body() -> None:
+        from kgen.upgrade import upgrade_report
+
+        text, breaks = upgrade_report(profile, from_version, to, output_format)
+        _echo(text)
+        if breaks:
+            raise typer.Exit(4)
+
+    _run(body)
+
+
+@app.command()
+def explain(
+    profile: Annotated[str, typer.Argument(help="Profile: a path or a bundled name.")],
+    query: Annotated[str | None, typer.Argument(help="A flag, field, gate or file to explain, e.g. --profiling.")] = None,
+    target: TargetOption = None,
+    kubernetes_version: VersionOption = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """Why each setting is rendered: profile key, references and version rules."""
+
+    def body() -> None:
+        from kgen.explain import explain_report
+
+        _echo(explain_report(profile, query, target, kubernetes_version, output_format))
+
+    _run(body)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="Old profile: a path, a bundled name, or REV:PATH in git.")],
+    new: Annotated[str | None, typer.Argument(help="New profile (default: OLD itself, with --to-version).")] = None,
+    target: TargetOption = None,
+    kubernetes_version: VersionOption = None,
+    to_version: Annotated[str | None, typer.Option("--to-version", help="Compare the profile rendered for -k and for this version.")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
+) -> None:
+    """A semantic diff of what two profiles (or two versions) render, per component and setting."""
+
+    def body() -> None:
+        from kgen.diff import diff_report
+
+        _echo(diff_report(old, new, target, kubernetes_version, to_version, output_format))
+
+    _run(body)
+
+
+@app.command("check-config")
+def check_config(
+    paths: Annotated[list[Path], typer.Argument(help="Configuration files or folders (kubeadm, kubelet, apiserver configs, .args files).")],
+    kubernetes_version: VersionOption = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """Strictly validate configuration you already have against the upstream types and version rules."""
+
+    def body() -> None:
+        from kgen.checkconfig import check_config_report
+
+        text, failed = check_config_report(paths, kubernetes_version, output_format)
+        _echo(text)
+        if failed:
+            raise typer.Exit(EXIT_PROBLEMS)
+
+    _run(body)
+
+
+def main() -> Any:
+    """Console entry point."""
+    return app(prog_name="kgen")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

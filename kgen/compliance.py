@@ -1,0 +1,146 @@
+"""CIS compliance of a plan: which automatable controls the rendered settings meet, and why not.
+
+The controls and their tests come from kgen/data/cis.json (derived from kube-bench's benchmark
+definitions). Evaluation reads the plan's flags and KubeletConfiguration / KubeProxyConfiguration
+fields, the same way kube-bench reads a process command line and the kubelet's config file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from kgen.plan import Plan
+
+# Why a profile deliberately does not meet a control, by control id (kgen's own explanation).
+DEVIATIONS = {
+    "1.2.1": "anonymous access is limited to health endpoints by AuthenticationConfiguration (KEP-4633); "
+    "--anonymous-auth=false would break load balancer and kubelet probes of the API server",
+    "1.2.6": "--authorization-config replaces --authorization-mode; the authorizer chain is still Node then RBAC",
+    "1.2.7": "--authorization-config replaces --authorization-mode; the authorizer chain is still Node then RBAC",
+    "1.2.8": "--authorization-config replaces --authorization-mode; the authorizer chain is still Node then RBAC",
+    "1.2.11": "AlwaysPullImages makes every pod start depend on the registry",
+    "4.2.9": "kubelet serving certificates come from the cluster CA through serverTLSBootstrap, not static files",
+}
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    id: str
+    title: str
+    scored: bool
+    status: str  # pass | fail | manual
+    detail: str
+
+
+@cache
+def _cis() -> dict[str, Any]:
+    import json
+    from importlib.resources import files
+
+    data: dict[str, Any] = json.loads(files("kgen.data").joinpath("cis.json").read_text(encoding="utf-8"))
+    return data
+
+
+def benchmark_for(version: str) -> str:
+    return str(_cis()["kubernetes"][version]["benchmark"])
+
+
+def _component_values(plan: Plan, component: str) -> tuple[dict[str, str], dict[str, Any]]:
+    flags = {s.key: str(s.value) for s in plan.flags(component)}
+    config = plan.config(component) if component in ("kubelet", "kube-proxy") else {}
+    return flags, config
+
+
+def _lookup(config: dict[str, Any], path: str) -> Any:
+    node: Any = config
+    for part in path.strip("{}").lstrip(".").split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _compare(op: str, actual: str, wanted: str) -> bool:
+    if op == "eq":
+        return actual == wanted
+    if op == "noteq":
+        return actual != wanted
+    if op in ("gt", "gte", "lt", "lte"):
+        try:
+            a, w = float(actual), float(wanted)
+        except ValueError:
+            return False
+        return {"gt": a > w, "gte": a >= w, "lt": a < w, "lte": a <= w}[op]
+    if op == "has":
+        return wanted in actual
+    if op == "nothave":
+        return wanted not in actual
+    if op == "regex":
+        return re.search(wanted, actual) is not None
+    if op == "valid_elements":
+        allowed = set(wanted.split(","))
+        return all(item in allowed for item in actual.split(","))
+    return False
+
+
+def _item_passes(item: dict[str, Any], flags: dict[str, str], config: dict[str, Any]) -> bool:
+    flag = str(item.get("flag", "")).lstrip("-")
+    actual: str | None = flags.get(flag)
+    if actual is None and item.get("path"):
+        value = _lookup(config, str(item["path"]))
+        actual = None if value is None else _text(value)
+    present = actual is not None
+    if not item.get("set", True):
+        return not present
+    if not present:
+        return False
+    op = item.get("op")
+    if not op:
+        return True
+    return _compare(str(op), actual or "", str(item.get("value", "")))
+
+
+def evaluate(plan: Plan) -> list[ControlResult]:
+    benchmark = benchmark_for(plan.version)
+    results = []
+    rendered = {s.component for s in plan.settings}
+    for control in _cis()["controls"]:
+        if benchmark not in control["benchmarks"] or control.get("needsNode"):
+            continue
+        if control["component"] not in rendered:
+            continue
+        variants = [t for t in control.get("tests", []) if benchmark in t["benchmarks"]]
+        if not variants:
+            continue
+        flags, config = _component_values(plan, control["component"])
+        test = variants[0]
+        outcomes = [_item_passes(item, flags, config) for item in test["items"]]
+        passed = all(outcomes) if test.get("binOp", "and") == "and" else any(outcomes)
+        status = "pass" if passed else ("fail" if control["scored"] else "manual")
+        detail = DEVIATIONS.get(control["id"], "") if not passed else ""
+        results.append(ControlResult(control["id"], control["title"], control["scored"], status, detail))
+    return sorted(results, key=lambda r: [int(p) for p in r.id.split(".")])
+
+
+def compliance_summary(plan: Plan) -> dict[str, Any]:
+    results = evaluate(plan)
+    scored = [r for r in results if r.scored]
+    return {
+        "benchmark": benchmark_for(plan.version),
+        "results": results,
+        "scored_total": len(scored),
+        "scored_pass": sum(1 for r in scored if r.status == "pass"),
+        "failing": [r for r in results if r.status == "fail"],
+        "manual_unmet": [r for r in results if r.status == "manual"],
+    }

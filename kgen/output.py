@@ -1,0 +1,147 @@
+"""Write rendered files atomically, or compare them with what is on disk.
+
+Each ``<out>/<profile>/<target>/`` folder is replaced as a whole: the new tree is written to a
+temporary folder beside it and swapped in with renames, so an interrupted run leaves the previous
+output intact and files a profile no longer renders do not linger. A folder whose content is
+already identical is left untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgen.errors import DriftError, KgenError, Problem
+from kgen.render import RenderedFile
+
+
+@dataclass
+class WriteReport:
+    written: list[str] = field(default_factory=list)  # target folders replaced
+    unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DriftReport:
+    stale: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.stale or self.missing or self.unexpected)
+
+
+def _group(files: Iterable[RenderedFile]) -> dict[str, dict[str, RenderedFile]]:
+    """Target folder ('profile/target') -> relative path -> file."""
+    groups: dict[str, dict[str, RenderedFile]] = {}
+    for item in files:
+        profile, target, rest = item.path.split("/", 2)
+        groups.setdefault(f"{profile}/{target}", {})[rest] = item
+    return groups
+
+
+def check_output_dir(out: Path) -> Path:
+    from kgen.resources import bundled_dir
+
+    resolved = out.resolve()
+    if resolved.exists() and not resolved.is_dir():
+        raise KgenError(problems=[Problem("output path exists and is not a directory", str(out))])
+    forbidden = [bundled_dir("profiles").resolve(), bundled_dir("templates").resolve()]
+    forbidden += [Path.cwd().resolve() / name for name in ("profiles", "templates")]
+    for place in forbidden:
+        if resolved == place or resolved.is_relative_to(place):
+            raise KgenError(problems=[Problem(f"refusing to write output inside {place}", str(out))])
+    return resolved
+
+
+def _existing_files(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        return {}
+    return {str(p.relative_to(folder)).replace(os.sep, "/"): p for p in sorted(folder.rglob("*")) if p.is_file() or p.is_symlink()}
+
+
+def _same(folder: Path, wanted: dict[str, RenderedFile]) -> bool:
+    existing = _existing_files(folder)
+    if set(existing) != set(wanted):
+        return False
+    for rel, item in wanted.items():
+        try:
+            if existing[rel].read_bytes() != item.content.encode("utf-8"):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def write_tree(out: Path, files: list[RenderedFile]) -> WriteReport:
+    root = check_output_dir(out)
+    report = WriteReport()
+    groups = _group(files)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for key in sorted(groups):
+            wanted = groups[key]
+            folder = root / key
+            if _same(folder, wanted):
+                report.unchanged.append(key)
+                continue
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".kgen-new-", dir=folder.parent))
+            try:
+                for rel, item in sorted(wanted.items()):
+                    path = staging / rel
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    with path.open("w", encoding="utf-8", newline="\n") as handle:
+                        handle.write(item.content)
+                    path.chmod(0o755 if item.executable else 0o644)
+                    for parent in path.parents:
+                        if parent == staging:
+                            break
+                        parent.chmod(0o755)
+                staging.chmod(0o755)
+                old = None
+                if folder.exists():
+                    old = folder.parent / f".kgen-old-{folder.name}-{os.getpid()}"
+                    folder.rename(old)
+                staging.rename(folder)
+                if old is not None:
+                    shutil.rmtree(old)
+            finally:
+                if staging.exists():
+                    shutil.rmtree(staging, ignore_errors=True)
+            report.written.append(key)
+    except PermissionError as exc:
+        raise KgenError(problems=[Problem(f"cannot write: permission denied ({exc.filename})", str(out))]) from None
+    except OSError as exc:
+        raise KgenError(problems=[Problem(f"cannot write: {exc.strerror} ({exc.filename})", str(out))]) from None
+    return report
+
+
+def check_tree(out: Path, files: list[RenderedFile]) -> DriftReport:
+    root = out.resolve()
+    report = DriftReport()
+    for key, wanted in sorted(_group(files).items()):
+        existing = _existing_files(root / key)
+        for rel in sorted(set(wanted) | set(existing)):
+            name = f"{key}/{rel}"
+            if rel not in existing:
+                report.missing.append(name)
+            elif rel not in wanted:
+                report.unexpected.append(name)
+            elif existing[rel].read_bytes() != wanted[rel].content.encode("utf-8"):
+                report.stale.append(name)
+    return report
+
+
+def raise_on_drift(out: Path, report: DriftReport) -> None:
+    if report.clean:
+        return
+    problems = [Problem("differs from a fresh render (stale)", f"{out}/{p}", rule="drift") for p in report.stale]
+    problems += [Problem("is missing: run kgen render", f"{out}/{p}", rule="drift") for p in report.missing]
+    problems += [Problem("is not rendered by the profile (unexpected)", f"{out}/{p}", rule="drift") for p in report.unexpected]
+    raise DriftError(problems=problems)

@@ -1,0 +1,341 @@
+"""Load a hardening profile: read it safely, resolve ``extends``, validate and normalise it.
+
+Every problem is collected and reported at once, each located by file, line, column and the
+dotted path of the key, so that a user fixes a profile in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kgen.errors import KgenError, Problem
+from kgen.yamlload import Document, parse_mapping, read_file
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a profile value was written."""
+
+    file: str
+    line: int
+    column: int
+
+    def format(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass
+class Profile:
+    """A validated, normalised profile with every default filled in."""
+
+    name: str
+    data: dict[str, Any]
+    version: str
+    chain: list[str]  # the files read, child first
+    origins: dict[KeyPath, Origin] = field(default_factory=dict)
+
+    def get(self, dotted: str) -> Any:
+        value: Any = self.data
+        for part in dotted.split("."):
+            value = value[part]
+        return value
+
+    def origin(self, dotted: str) -> Origin | None:
+        """The file position that set ``dotted`` (or its nearest set ancestor); None for a default."""
+        path: KeyPath = tuple(dotted.split("."))
+        while path:
+            if path in self.origins:
+                return self.origins[path]
+            path = path[:-1]
+        return None
+
+
+# Strings that look like secret material; profiles must reference secrets by node path instead.
+_SECRET_PATTERNS = [
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a PEM private key"),
+    (re.compile(r"^[a-z0-9]{6}\.[a-z0-9]{16}$"), "a kubeadm bootstrap token"),
+    (re.compile(r"^(?:[A-Za-z0-9+/]{4}){8,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"), "base64 key material"),
+]
+
+
+
+def _regex_meanings() -> dict[str, str]:
+    from kgen import profile_schema as s
+
+    return {
+        s.NAME_PATTERN: "lower-case letters, digits and '-', starting and ending with a letter or digit",
+        s.VERSION_PATTERN: 'a Kubernetes minor version such as "1.35" (quoted)',
+        s.NODE_PATH_PATTERN: "an absolute node path such as /etc/kubernetes/x.yaml",
+        s.URL_PATH_PATTERN: "an absolute URL path such as /healthz",
+        s.DURATION_PATTERN: "a duration such as 30s, 5m or 24h",
+        s.HTTPS_URL_PATTERN: "an https:// URL",
+        s.REGISTRY_PATTERN: "an image name without tag or digest, such as registry.example.com/team/* or docker.io/library/nginx",
+        s.FEATURE_GATE_PATTERN: "a feature gate name such as UserNamespacesSupport",
+    }
+
+
+def _merge(base: Any, child: Any) -> Any:
+    """Child values override; mappings merge key by key; lists are replaced whole."""
+    if isinstance(base, dict) and isinstance(child, dict):
+        merged = dict(base)
+        for key, value in child.items():
+            merged[key] = _merge(base[key], value) if key in base else value
+        return merged
+    return child
+
+
+def _collect_origins(document: Document, into: dict[KeyPath, Origin]) -> None:
+    for path, (line, column) in document.locations.items():
+        if path:
+            into[path] = Origin(document.file, line, column)
+
+
+class ProfileLoader:
+    """Reads profiles; caches parsed files so that a fleet sharing a base reads it once."""
+
+    def __init__(self, cwd: Path | None = None) -> None:
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self._documents: dict[Path, Document] = {}
+
+    def display_name(self, path: Path) -> str:
+        from kgen.resources import bundled_dir
+
+        try:
+            return str(path.relative_to(self.cwd))
+        except ValueError:
+            pass
+        try:
+            return "profiles/" + str(path.relative_to(bundled_dir("profiles"))) + " (bundled)"
+        except (ValueError, FileNotFoundError):
+            return str(path)
+
+    def locate(self, reference: str, *, relative_to: Path | None = None, allowed: list[Path] | None = None) -> Path:
+        """The file a profile reference names: a bundled profile name or a path."""
+        from kgen.resources import bundled_profiles
+
+        bundled = bundled_profiles()
+        looks_like_name = "/" not in reference and not reference.endswith((".yaml", ".yml"))
+        if looks_like_name:
+            if reference in bundled:
+                return bundled[reference].resolve()
+            close = difflib.get_close_matches(reference, bundled, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; bundled profiles: {', '.join(bundled)}"
+            raise KgenError(f"no bundled profile named {reference!r}{hint}")
+        base = relative_to or self.cwd
+        path = Path(reference)
+        if path.is_absolute() and relative_to is not None:
+            raise KgenError(f"extends: {reference!r} must be a bundled name or a relative path")
+        resolved = (base / path).resolve()
+        if allowed is not None and not any(resolved.is_relative_to(root) for root in allowed):
+            raise KgenError(
+                f"extends: {reference!r} resolves to {resolved}, outside the allowed places "
+                f"({', '.join(str(root) for root in allowed)})"
+            )
+        return resolved
+
+    def read(self, path: Path) -> Document:
+        if path not in self._documents:
+            display = self.display_name(path)
+            self._documents[path] = parse_mapping(read_file(path, display), display, what="profile")
+        return self._documents[path]
+
+    def load(self, reference: str, version_override: str | None = None) -> Profile:
+        from kgen.resources import bundled_dir
+
+        root = self.locate(reference)
+        allowed = [self.cwd, root.parent, bundled_dir("profiles").resolve()]
+        chain: list[Path] = []
+        documents: list[Document] = []
+        current: Path | None = root
+        while current is not None:
+            if current in chain:
+                names = " -> ".join(self.display_name(p) for p in [*chain, current])
+                raise KgenError(problems=[Problem(f"extends cycle: {names}", self.display_name(chain[0]), rule="extends")])
+            chain.append(current)
+            document = self.read(current)
+            documents.append(document)
+            parent = document.data.get("extends")
+            if parent is None:
+                current = None
+                continue
+            if not isinstance(parent, str) or not parent:
+                line, column = document.where(("extends",))
+                raise KgenError(
+                    problems=[Problem("must be a profile name or a relative path", document.file, line, column, "extends", "extends")]
+                )
+            try:
+                current = self.locate(parent, relative_to=current.parent, allowed=allowed)
+            except KgenError as exc:
+                line, column = document.where(("extends",))
+                raise KgenError(
+                    problems=[Problem(p.message.removeprefix("extends: "), document.file, line, column, "extends", "extends") for p in exc.problems]
+                ) from None
+            if not current.is_file():
+                line, column = document.where(("extends",))
+                raise KgenError(problems=[Problem(f"parent profile {parent!r} not found", document.file, line, column, "extends", "extends")])
+
+        merged: dict[str, Any] = {}
+        origins: dict[KeyPath, Origin] = {}
+        for document in reversed(documents):
+            merged = _merge(merged, document.data)
+            _collect_origins(document, origins)
+        merged["name"] = documents[0].data.get("name", merged.get("name"))
+        merged.pop("extends", None)
+        return self._validate(merged, origins, documents, [self.display_name(p) for p in chain], version_override)
+
+    def _validate(
+        self,
+        merged: dict[str, Any],
+        origins: dict[KeyPath, Origin],
+        documents: list[Document],
+        chain: list[str],
+        version_override: str | None,
+    ) -> Profile:
+        import cerberus
+
+        from kgen.knowledge import check_version
+        from kgen.profile_schema import PROFILE_SCHEMA
+
+        validator = cerberus.Validator(PROFILE_SCHEMA)
+        validator.allow_unknown = False
+        problems: list[Problem] = []
+        if not validator.validate(merged):
+            for error in _leaf_errors(validator._errors):
+                problems.append(self._problem(error, origins, documents[0].file))
+        problems.extend(self._secret_problems(merged, origins, documents[0].file))
+        if problems:
+            problems.sort(key=lambda p: (p.file, p.line, p.column, p.path))
+            raise KgenError(problems=problems)
+        data: dict[str, Any] = validator.document
+        wanted = version_override or data.get("kubernetesVersion")
+        from kgen.knowledge import DEFAULT_VERSION
+
+        try:
+            version = check_version(wanted) if wanted else DEFAULT_VERSION
+        except KgenError as exc:
+            origin = origins.get(("kubernetesVersion",))
+            if version_override or origin is None:
+                raise
+            raise KgenError(
+                problems=[Problem(p.message, origin.file, origin.line, origin.column, "kubernetesVersion", "version") for p in exc.problems]
+            ) from None
+        data["kubernetesVersion"] = version
+        return Profile(data["name"], data, version, chain, origins)
+
+    def _problem(self, error: Any, origins: dict[KeyPath, Origin], default_file: str) -> Problem:
+        path: KeyPath = tuple(error.document_path)
+        origin = None
+        probe = path
+        while probe:
+            if probe in origins:
+                origin = origins[probe]
+                break
+            probe = probe[:-1]
+        file, line, column = (origin.file, origin.line, origin.column) if origin else (default_file, 0, 0)
+        dotted = ".".join(str(part) for part in path)
+        return Problem(_message(error), file, line, column, dotted, "schema")
+
+    def _secret_problems(self, data: Any, origins: dict[KeyPath, Origin], default_file: str, path: KeyPath = ()) -> list[Problem]:
+        problems: list[Problem] = []
+        if isinstance(data, dict):
+            for key, value in data.items():
+                problems.extend(self._secret_problems(value, origins, default_file, (*path, key)))
+        elif isinstance(data, list):
+            for index, value in enumerate(data):
+                problems.extend(self._secret_problems(value, origins, default_file, (*path, index)))
+        elif isinstance(data, str):
+            for pattern, what in _SECRET_PATTERNS:
+                if pattern.search(data):
+                    origin = origins.get(path) or Origin(default_file, 0, 0)
+                    problems.append(
+                        Problem(
+                            f"looks like {what}; secrets never go into a profile: reference them by node path",
+                            origin.file,
+                            origin.line,
+                            origin.column,
+                            ".".join(str(p) for p in path),
+                            "secrets",
+                        )
+                    )
+                    break
+        return problems
+
+
+def _leaf_errors(errors: Any) -> list[Any]:
+    leaves = []
+    for error in errors:
+        if error.is_group_error:
+            leaves.extend(_leaf_errors(error.child_errors))
+        else:
+            leaves.append(error)
+    return leaves
+
+
+def _known_keys(schema: Any, path: KeyPath) -> list[str]:
+    from kgen.profile_schema import PROFILE_SCHEMA
+
+    node: Any = PROFILE_SCHEMA
+    for part in path[:-1]:
+        if isinstance(part, int):
+            continue
+        rule = node.get(part, {}) if isinstance(node, dict) else {}
+        inner = rule.get("schema", {})
+        if inner.get("type") == "dict":
+            inner = inner.get("schema", {})
+        node = inner
+    return list(node) if isinstance(node, dict) else []
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "empty (null)"
+    return type(value).__name__
+
+
+def _message(error: Any) -> str:
+    import cerberus.errors as codes
+
+    value = error.value
+    if error.code == codes.UNKNOWN_FIELD.code:
+        key = str(error.document_path[-1])
+        close = difflib.get_close_matches(key, _known_keys(None, tuple(error.document_path)), n=1, cutoff=0.6)
+        return f"unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+    if error.code == codes.REQUIRED_FIELD.code:
+        return "required key is missing"
+    if error.code == codes.NOT_NULLABLE.code:
+        return "must have a value (it is empty)"
+    if error.rule == "type":
+        wanted = {"dict": "a mapping", "list": "a list", "string": "a string", "integer": "an integer", "boolean": "true or false"}
+        return f"must be {wanted.get(str(error.constraint), error.constraint)}, not {_type_name(value)}"
+    if error.rule == "allowed":
+        return f"{value!r} is not allowed; choose one of: {', '.join(map(str, error.constraint))}"
+    if error.rule == "regex":
+        meaning = _regex_meanings().get(error.constraint, f"the pattern {error.constraint}")
+        return f"{value!r} is not {meaning}" if not meaning.startswith("the pattern") else f"{value!r} does not match {meaning}"
+    if error.rule == "min":
+        return f"must be at least {error.constraint}, not {value}"
+    if error.rule == "max":
+        return f"must be at most {error.constraint}, not {value}"
+    if error.rule == "minlength":
+        return f"needs at least {error.constraint} item(s)"
+    if error.rule == "maxlength":
+        return f"is too long (at most {error.constraint})"
+    return f"invalid value {value!r} ({error.rule})"

@@ -1,0 +1,195 @@
+"""The render pipeline: profile -> plan -> target files -> self-check.
+
+Nothing leaves this module unchecked: every YAML document is parsed back and compared with the
+data it was rendered from, every configuration document is validated against the schema derived
+from its upstream Go type, and every flag is checked against the component's flag list for the
+version. A failure here is a bug in kgen, reported with the file, the document and the path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kgen import knowledge
+from kgen.errors import InternalError, KgenError, Problem
+from kgen.plan import Plan, build_plan
+from kgen.profile import Profile, ProfileLoader
+from kgen.targets import TARGETS, renderer
+from kgen.targets.common import OutputFile
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """A file ready to write, relative to the output root."""
+
+    path: str
+    content: str
+    executable: bool = False
+
+
+@dataclass
+class RenderResult:
+    profile: Profile
+    plan: Plan
+    files: list[RenderedFile]
+
+
+def check_targets(targets: list[str]) -> list[str]:
+    unknown = [t for t in targets if t not in TARGETS]
+    if unknown:
+        import difflib
+
+        problems = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, TARGETS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(Problem(f"unknown target {name!r}{hint} (targets: {', '.join(TARGETS)})"))
+        raise KgenError(problems=problems)
+    return list(dict.fromkeys(targets))
+
+
+def render_profile(profile: Profile, targets: list[str] | None = None) -> RenderResult:
+    chosen = check_targets(targets or list(profile.data["targets"]))
+    plan = build_plan(profile)
+    files: list[RenderedFile] = []
+    for target in chosen:
+        for output in renderer(target)(plan):
+            self_check(output, plan, target)
+            files.append(RenderedFile(f"{profile.name}/{target}/{output.path}", output.content, output.executable))
+    return RenderResult(profile, plan, files)
+
+
+def render_reference(reference: str, targets: list[str] | None, version: str | None, loader: ProfileLoader | None = None) -> RenderResult:
+    loader = loader or ProfileLoader()
+    return render_profile(loader.load(reference, version), targets)
+
+
+# --- self-check ------------------------------------------------------------------------------------
+
+
+def _loader() -> Any:
+    import yaml
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc,valid-type]
+        pass
+
+    Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
+    return Loader
+
+
+_LOADER: Any = None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def self_check(output: OutputFile, plan: Plan, target: str) -> None:
+    """Parse back and validate one output file; raise InternalError naming what is wrong."""
+    global _LOADER
+    if not output.documents:
+        if output.path.endswith(".args"):
+            _check_flags(output, plan, target)
+        return
+    import yaml
+
+    if _LOADER is None:
+        _LOADER = _loader()
+    parsed = [doc for doc in yaml.load_all(output.content, Loader=_LOADER) if doc is not None]
+    expected = [_plain(doc) for doc in output.documents]
+    if parsed != expected:
+        raise InternalError(f"{target}/{output.path}: rendered YAML does not parse back to the data it was rendered from")
+    problems = []
+    for index, document in enumerate(parsed):
+        problems.extend(validate_config_document(document, plan.version, f"{target}/{output.path}", index))
+    if problems:
+        raise InternalError("rendered output fails its own validation:\n" + "\n".join(p.format() for p in problems))
+
+
+def validate_config_document(document: Any, version: str, file: str, index: int = 0) -> list[Problem]:
+    """Schema and version checks for one configuration document (also used by check-config)."""
+    from kgen.schemacheck import schema_for, validate_document
+
+    if not isinstance(document, dict) or "apiVersion" not in document or "kind" not in document:
+        return []
+    api_version, kind = str(document["apiVersion"]), str(document["kind"])
+    problems: list[Problem] = []
+    label = f"document {index + 1} ({kind})"
+    if schema_for(api_version, kind) is not None:
+        for problem in validate_document(document):
+            problems.append(Problem(f"{label}: {problem.message}", file, path=problem.path, rule="schema"))
+    try:
+        wanted = knowledge.api_version(kind, version)
+    except (KgenError, KeyError):
+        wanted = None
+    if wanted and wanted != api_version:
+        problems.append(Problem(f"{label}: Kubernetes {version} reads {kind} as {wanted}, not {api_version}", file, path="apiVersion", rule="version"))
+    if kind == "AdmissionConfiguration":
+        for position, plugin in enumerate(document.get("plugins") or []):
+            inner = plugin.get("configuration") if isinstance(plugin, dict) else None
+            for problem in validate_config_document(inner, version, file, index):
+                problems.append(Problem(problem.message, file, path=f"plugins[{position}].configuration.{problem.path}".rstrip("."), rule=problem.rule))
+    for path, value in _field_paths(document):
+        since = knowledge.field_since(kind, path)
+        if since and knowledge.versions.version_key(since) > knowledge.versions.version_key(version):
+            problems.append(Problem(f"{label}: field {path} does not exist before Kubernetes {since}", file, path=path, rule="version"))
+    gates = document.get("featureGates") if kind in ("KubeletConfiguration", "KubeProxyConfiguration") else None
+    if isinstance(gates, dict):
+        problems.extend(_gate_problems(gates, version, file, "featureGates"))
+    return problems
+
+
+def _field_paths(document: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    paths = []
+    for key, value in document.items():
+        path = f"{prefix}{key}"
+        paths.append((path, value))
+        if isinstance(value, dict) and key != "featureGates":
+            paths.extend(_field_paths(value, path + "."))
+    return paths
+
+
+def _gate_problems(gates: dict[str, Any], version: str, file: str, path: str) -> list[Problem]:
+    problems = []
+    for name, value in gates.items():
+        found = knowledge.gate(str(name))
+        state = found.state(version) if found else None
+        if found is None:
+            close = knowledge.nearest_gate_names(str(name))
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            problems.append(Problem(f"unknown feature gate {name}{hint}", file, path=f"{path}.{name}", rule="gates"))
+        elif state is None:
+            when = f"removed in {found.removed_in}" if found.removed_in else "not available"
+            problems.append(Problem(f"feature gate {name} is {when}; Kubernetes {version} refuses to start with it", file, path=f"{path}.{name}", rule="gates"))
+        elif state.locked and bool(value) != state.default:
+            problems.append(Problem(f"feature gate {name} is locked to {str(state.default).lower()} in {version}", file, path=f"{path}.{name}", rule="gates"))
+    return problems
+
+
+def _check_flags(output: OutputFile, plan: Plan, target: str) -> None:
+    from kgen.knowledge.flags import flag_components
+
+    component = output.path.removesuffix(".args")
+    if component not in flag_components():
+        return  # no flag list for this component: nothing to check against
+    problems = []
+    for line in output.content.splitlines():
+        if not line.startswith("--"):
+            continue
+        name, _, value = line[2:].partition("=")
+        if not knowledge.flag_exists(component, name, plan.version):
+            problems.append(Problem(f"--{name} is not a {component} flag in Kubernetes {plan.version}", f"{target}/{output.path}", rule="flags"))
+        if name == "feature-gates":
+            gates = dict(item.split("=", 1) for item in value.split(","))
+            problems.extend(_gate_problems({k: v == "true" for k, v in gates.items()}, plan.version, f"{target}/{output.path}", "--feature-gates"))
+    if problems:
+        raise InternalError("rendered output fails its own validation:\n" + "\n".join(p.format() for p in problems))

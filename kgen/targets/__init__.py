@@ -1,0 +1,40 @@
+"""Targets: each lays a plan out in the formats one kind of installer or platform reads.
+
+The registry names each target's module; a module is imported only when its target is rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kgen.plan import Plan
+    from kgen.targets.common import OutputFile
+
+TARGETS: dict[str, str] = {
+    "kubeadm": "kgen.targets.kubeadm",
+    "flags": "kgen.targets.flags",
+    "kubespray": "kgen.targets.kubespray",
+    "ansible": "kgen.targets.ansible",
+    "eks": "kgen.targets.eks",
+    "gke": "kgen.targets.gke",
+    "aks": "kgen.targets.aks",
+}
+
+TARGET_SUMMARIES: dict[str, str] = {
+    "kubeadm": "kubeadm v1beta4 Init/Cluster/Kubelet/KubeProxy configuration, join configurations, node files",
+    "flags": "one --flag=value file per component, KubeletConfiguration and node files at their node paths",
+    "kubespray": "group_vars for kubespray, using kubespray's own variable names",
+    "ansible": "whole kubeadm objects and node files as variables for roles that take them",
+    "eks": "EKS AL2023 nodeadm NodeConfig and eksctl kubeletExtraConfig; the rest reported as not controllable",
+    "gke": "GKE node system config; the rest reported as not controllable",
+    "aks": "AKS custom node configuration; the rest reported as not controllable",
+}
+
+
+def renderer(name: str) -> Callable[[Plan], list[OutputFile]]:
+    module = import_module(TARGETS[name])
+    render: Callable[[Plan], list[OutputFile]] = module.render
+    return render

@@ -1,0 +1,118 @@
+"""Pieces every target shares: output files, the header, node files, reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from kgen import __version__, yamlout
+from kgen.plan import ENCRYPTION_KEY_PLACEHOLDER, NodeFile, Plan
+from kgen.resources import bundled_dir
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One rendered file, relative to the target's output folder."""
+
+    path: str
+    content: str
+    documents: tuple[Any, ...] = ()  # the data each YAML document must parse back to
+    executable: bool = False
+    substitutions: dict[str, str] = field(default_factory=dict)  # placeholder -> value for validation only
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(bundled_dir("templates"))),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["yaml"] = lambda data, comments=None: yamlout.dump(data, comments)
+    env.filters["scalar"] = yamlout.scalar
+    return env
+
+
+def render_template(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+def header_lines(plan: Plan, target: str, what: str = "") -> list[str]:
+    """The opening comment of every file: profile, Kubernetes version, kgen version; no timestamp."""
+    lines = [
+        f"Rendered by kgen {__version__} from profile {plan.profile.name!r} for Kubernetes {plan.version} (target {target}).",
+        "Do not edit: change the profile and run `kgen render`. Why each value is here: "
+        f"`kgen explain {plan.profile.name} -k {plan.version}`.",
+    ]
+    if what:
+        lines.append(what)
+    return lines
+
+
+def yaml_file(path: str, plan: Plan, target: str, documents: list[dict[str, Any]],
+              comments: list[dict[tuple[str | int, ...], str] | None] | None = None, what: str = "") -> OutputFile:
+    content = render_template(
+        "common/documents.yaml.j2",
+        header=header_lines(plan, target, what),
+        documents=list(zip(documents, comments or [None] * len(documents), strict=True)),
+    )
+    return OutputFile(path, content, tuple(documents))
+
+
+def node_file_output(node_file: NodeFile, plan: Plan, target: str, prefix: str = "files") -> list[OutputFile]:
+    """A node file at its node path under ``prefix``; one holding a secret becomes an install script."""
+    comments = dict(node_file.comments)
+    comments.setdefault(("kind",), node_file.reason.short())
+    if not node_file.secret_placeholders:
+        return [yaml_file(f"{prefix}{node_file.node_path}", plan, target, [node_file.document], [comments],
+                          what=f"Node path: {node_file.node_path}")]
+    document_text = yamlout.dump(node_file.document, comments)
+    key_files = dict(node_file.secret_placeholders)
+    for placeholder in key_files:
+        document_text = document_text.replace(yamlout.scalar(placeholder), f'"${{{_shell_var(placeholder)}}}"')
+    script = render_template(
+        "common/install-secret-file.sh.j2",
+        header=header_lines(plan, target, f"Writes {node_file.node_path} on a control-plane node from the key kept there."),
+        node_path=node_file.node_path,
+        key_files=[(_shell_var(p), f) for p, f in key_files.items()],
+        document=document_text,
+    )
+    name = node_file.node_path.rsplit("/", 1)[-1].removesuffix(".yaml")
+    return [OutputFile(f"scripts/install-{name}.sh", script, (), executable=True,
+                       substitutions={ENCRYPTION_KEY_PLACEHOLDER: "x"})]
+
+
+def _shell_var(placeholder: str) -> str:
+    return "KEY_" + "".join(c if c.isalnum() else "_" for c in placeholder).upper()
+
+
+def cluster_objects_output(plan: Plan, target: str) -> list[OutputFile]:
+    if not plan.cluster_objects:
+        return []
+    documents = [obj.document for obj in plan.cluster_objects]
+    comments: list[dict[tuple[str | int, ...], str] | None] = [{("kind",): obj.reason.short()} for obj in plan.cluster_objects]
+    return [yaml_file("manifests/cluster-policies.yaml", plan, target, documents, comments,
+                      what="Apply to the running cluster: kubectl apply -f cluster-policies.yaml")]
+
+
+def report_output(plan: Plan, target: str, not_controllable: list[dict[str, str]] | None = None) -> OutputFile:
+    from kgen.compliance import compliance_summary
+    from kgen.plan import requirements_table
+
+    table = requirements_table()
+    content = render_template(
+        "common/REPORT.md.j2",
+        header=header_lines(plan, target),
+        plan=plan,
+        target=target,
+        requirements=[(rid, table[rid]) for rid in plan.requirements],
+        not_controllable=not_controllable,
+        compliance=compliance_summary(plan) if target in ("kubeadm", "flags", "kubespray", "ansible") else None,
+    )
+    return OutputFile("REPORT.md", content)

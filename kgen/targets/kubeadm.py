@@ -1,0 +1,137 @@
+"""Target kubeadm: kubeadm.k8s.io/v1beta4 configuration and the node files it mounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kgen import knowledge
+from kgen.plan import Plan, Setting
+from kgen.targets.common import OutputFile, cluster_objects_output, node_file_output, report_output, yaml_file
+
+TARGET = "kubeadm"
+Comments = dict[tuple[str | int, ...], str]
+
+
+def extra_args(settings: list[Setting], base: tuple[str | int, ...], comments: Comments) -> list[dict[str, str]]:
+    """v1beta4 list-form extraArgs, sorted by flag name, each with its reason as a comment."""
+    args = []
+    for index, setting in enumerate(settings):
+        args.append({"name": setting.key, "value": str(setting.value)})
+        comments[(*base, index, "name")] = setting.reason.short()
+    return args
+
+
+def kubelet_configuration(plan: Plan) -> tuple[dict[str, Any], Comments]:
+    document = {
+        "apiVersion": knowledge.api_version("KubeletConfiguration", plan.version),
+        "kind": "KubeletConfiguration",
+        **plan.config("kubelet"),
+    }
+    return document, plan.config_comments("kubelet")
+
+
+def kube_proxy_configuration(plan: Plan) -> tuple[dict[str, Any], Comments] | None:
+    config = plan.config("kube-proxy")
+    if not config:
+        return None
+    document = {
+        "apiVersion": knowledge.api_version("KubeProxyConfiguration", plan.version),
+        "kind": "KubeProxyConfiguration",
+        **config,
+    }
+    return document, plan.config_comments("kube-proxy")
+
+
+def cluster_configuration(plan: Plan) -> tuple[dict[str, Any], Comments]:
+    data = plan.profile.data
+    cluster = data["cluster"]
+    comments: Comments = {}
+    document: dict[str, Any] = {
+        "apiVersion": knowledge.api_version("ClusterConfiguration", plan.version),
+        "kind": "ClusterConfiguration",
+        "clusterName": cluster["name"],
+        "kubernetesVersion": cluster["release"] or f"stable-{plan.version}",
+    }
+    if cluster["release"] is None:
+        comments[("kubernetesVersion",)] = "newest patch release of the minor; set cluster.release to pin one"
+    if cluster["controlPlaneEndpoint"]:
+        document["controlPlaneEndpoint"] = cluster["controlPlaneEndpoint"]
+    networking = {key: cluster[key] for key in ("podSubnet", "serviceSubnet") if cluster[key]}
+    if networking:
+        document["networking"] = networking
+    document["certificatesDir"] = cluster["pkiDir"]
+    document["encryptionAlgorithm"] = cluster["certificateAlgorithm"]
+    api_server: dict[str, Any] = {"extraArgs": extra_args(plan.flags("kube-apiserver"), ("apiServer", "extraArgs"), comments)}
+    volumes = [
+        {"name": "kgen-hardening", "hostPath": cluster["configDir"], "mountPath": cluster["configDir"], "readOnly": True,
+         "pathType": "DirectoryOrCreate"}
+    ]
+    comments[("apiServer", "extraVolumes", 0, "name")] = "authentication, authorization, audit, admission and encryption files"
+    for index, (directory, writable) in enumerate(plan.mounts, start=1):
+        volumes.append({"name": f"kgen-mount-{index}", "hostPath": directory, "mountPath": directory, "readOnly": not writable,
+                        "pathType": "DirectoryOrCreate"})
+        comments[("apiServer", "extraVolumes", index, "name")] = "audit log directory (writable)" if writable else "file referenced by a config"
+    api_server["extraVolumes"] = volumes
+    document["apiServer"] = api_server
+    document["controllerManager"] = {
+        "extraArgs": extra_args(plan.flags("kube-controller-manager"), ("controllerManager", "extraArgs"), comments)
+    }
+    document["scheduler"] = {"extraArgs": extra_args(plan.flags("kube-scheduler"), ("scheduler", "extraArgs"), comments)}
+    etcd_flags = plan.flags("etcd")
+    local: dict[str, Any] = {"dataDir": data["etcd"]["dataDir"]}
+    if etcd_flags:
+        local["extraArgs"] = extra_args(etcd_flags, ("etcd", "local", "extraArgs"), comments)
+    document["etcd"] = {"local": local}
+    kubeadm_gates = data["kubeadm"]["featureGates"]
+    if kubeadm_gates:
+        document["featureGates"] = dict(sorted(kubeadm_gates.items()))
+        comments[("featureGates",)] = "kubeadm's own feature gates (kubeadm.featureGates), not the components'"
+    return document, comments
+
+
+def join_configuration(plan: Plan, control_plane: bool) -> tuple[dict[str, Any], Comments]:
+    discovery_file = plan.profile.data["kubeadm"]["discoveryFile"]
+    document: dict[str, Any] = {
+        "apiVersion": knowledge.api_version("JoinConfiguration", plan.version),
+        "kind": "JoinConfiguration",
+        "discovery": {"file": {"kubeConfigPath": discovery_file}},
+    }
+    comments: Comments = {
+        ("discovery", "file", "kubeConfigPath"): "file discovery: anonymous access limited to health endpoints blocks "
+        "bootstrap-token discovery of cluster-info (see REPORT.md)"
+    }
+    if control_plane:
+        document["controlPlane"] = {}
+        comments[("controlPlane",)] = "copy the shared certificates first, or add certificateKey on the node"
+    return document, comments
+
+
+def render(plan: Plan) -> list[OutputFile]:
+    init = {"apiVersion": knowledge.api_version("InitConfiguration", plan.version), "kind": "InitConfiguration"}
+    cluster, cluster_comments = cluster_configuration(plan)
+    kubelet, kubelet_comments = kubelet_configuration(plan)
+    documents: list[dict[str, Any]] = [init, cluster, kubelet]
+    comments: list[Comments | None] = [
+        {("kind",): "no bootstrap token here: kubeadm init creates one, secrets never go into rendered files"},
+        cluster_comments,
+        kubelet_comments,
+    ]
+    proxy = kube_proxy_configuration(plan)
+    if proxy:
+        documents.append(proxy[0])
+        comments.append(proxy[1])
+    outputs = [
+        yaml_file("kubeadm-config.yaml", plan, TARGET, documents, comments, what="Use: kubeadm init --config kubeadm-config.yaml"),
+        _join_file(plan, "join-worker.yaml", control_plane=False),
+        _join_file(plan, "join-control-plane.yaml", control_plane=True),
+    ]
+    for node_file in plan.files:
+        outputs.extend(node_file_output(node_file, plan, TARGET))
+    outputs.extend(cluster_objects_output(plan, TARGET))
+    outputs.append(report_output(plan, TARGET))
+    return outputs
+
+
+def _join_file(plan: Plan, name: str, control_plane: bool) -> OutputFile:
+    document, comments = join_configuration(plan, control_plane)
+    return yaml_file(name, plan, TARGET, [document], [comments], what=f"Use: kubeadm join --config {name}")
