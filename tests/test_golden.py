@@ -1,0 +1,33 @@
+"""Golden files: every bundled profile x target x version rendered byte for byte as reviewed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from golden_tree import compare
+
+from kgen.profile import ProfileLoader
+from kgen.render import render_profile
+
+GOLDEN = Path(__file__).parent / "golden" / "profiles"
+PROFILES = ("baseline", "cis", "strict")
+TARGETS = ("kubeadm", "flags")
+VERSIONS = ("1.31", "1.34", "1.37")
+
+
+def rendered(profile: str, target: str, version: str) -> dict[str, str]:
+    result = render_profile(ProfileLoader().load(profile, version), [target])
+    prefix = f"{profile}/{target}/"
+    return {item.path.removeprefix(prefix): item.content for item in result.files}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_bundled_profile_matches_golden(profile: str, target: str, version: str, update_golden: bool) -> None:
+    compare(rendered(profile, target, version), GOLDEN / version / profile / target, update_golden)
+
+
+def test_rendering_twice_gives_the_same_bytes() -> None:
+    assert rendered("strict", "kubeadm", "1.35") == rendered("strict", "kubeadm", "1.35")
