@@ -274,6 +274,13 @@ class _Planner:
         self.gate_requests: list[Any] = []
         self.config_dir = self.data["cluster"]["configDir"]
 
+    def problem(self, path: str, message: str, rule: str = "profile") -> Problem:
+        """A problem located at the profile key that caused it (through extends)."""
+        origin = self.profile.origin(path)
+        if origin is None:
+            return Problem(message, self.profile.chain[0], path=path, rule=rule)
+        return Problem(message, origin.file, origin.line, origin.column, path, rule)
+
     # Features -----------------------------------------------------------------------------------
     def feature(self, knob: str, wanted: bool, origin: str) -> bool:
         """Record what becomes of a security feature; True when it is usable in this version."""
@@ -370,7 +377,7 @@ class _Planner:
         if not document:
             return
         if not self._structured_authn_ok():
-            raise KgenError(problems=[Problem(f"structured authentication configuration is not available in {plan.version}", path="authentication")])
+            raise KgenError(problems=[self.problem("authentication", f"structured authentication configuration is not available in {plan.version}")])
         full = {
             "apiVersion": knowledge.api_version("AuthenticationConfiguration", plan.version),
             "kind": "AuthenticationConfiguration",
@@ -558,12 +565,12 @@ class _Planner:
             self.feature(knob, features[knob]["enabled"], f"features.{knob}.enabled")
         if self.feature("kubeletServingCertValidation", features["kubeletServingCertValidation"]["enabled"],
                         "features.kubeletServingCertValidation.enabled") and not self.data["apiServer"]["verifyKubeletCertificates"]:
-            raise KgenError(problems=[Problem("needs apiServer.verifyKubeletCertificates: true", path="features.kubeletServingCertValidation")])
+            raise KgenError(problems=[self.problem("features.kubeletServingCertValidation", "needs apiServer.verifyKubeletCertificates: true")])
 
         users = features["userNamespaces"]
         if self.feature("userNamespaces", users["enabled"], "features.userNamespaces.enabled"):
             if users["idsPerPod"] % 65536:
-                raise KgenError(problems=[Problem("must be a multiple of 65536", path="features.userNamespaces.idsPerPod", rule="schema")])
+                raise KgenError(problems=[self.problem("features.userNamespaces.idsPerPod", "must be a multiple of 65536", "schema")])
             if knowledge.field_since("KubeletConfiguration", "userNamespaces.idsPerPod") in (None,) or _version_key(
                 knowledge.field_since("KubeletConfiguration", "userNamespaces.idsPerPod") or "0"
             ) <= _version_key(plan.version):
@@ -576,8 +583,8 @@ class _Planner:
         pulls = features["imagePullCredentialVerification"]
         policy = pulls["policy"]
         if pulls["allowlist"] and policy != "NeverVerifyAllowlistedImages":
-            raise KgenError(problems=[Problem("an allowlist only applies with policy NeverVerifyAllowlistedImages",
-                                              path="features.imagePullCredentialVerification.allowlist", rule="schema")])
+            raise KgenError(problems=[self.problem("features.imagePullCredentialVerification.allowlist",
+                                                   "an allowlist only applies with policy NeverVerifyAllowlistedImages", "schema")])
         if self.feature("imagePullCredentialVerification", policy is not None, "features.imagePullCredentialVerification.policy"):
             since = knowledge.field_since("KubeletConfiguration", "imagePullCredentialsVerificationPolicy")
             if since and _version_key(since) > _version_key(plan.version):
@@ -638,7 +645,7 @@ class _Planner:
         plan, features = self.plan, self.data["features"]
         result = resolve_feature_gates(self.gate_requests, plan.version, features["allowAlpha"], features["allowBetaOffByDefault"])
         if result.errors:
-            raise KgenError(problems=[Problem(_error_text(e), path=_error_origin(e), rule="gates") for e in result.errors])
+            raise KgenError(problems=[self.problem(_error_origin(e), _error_text(e), "gates") for e in result.errors])
         for note in result.notes:
             plan.notes.append(Note(_error_text(note), _error_origin(note)))
         for component, gates in result.per_component.items():

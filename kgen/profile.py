@@ -208,7 +208,11 @@ class ProfileLoader:
         if not validator.validate(merged):
             for error in _leaf_errors(validator._errors):
                 problems.append(self._problem(error, origins, documents[0].file))
-        problems.extend(self._secret_problems(merged, origins, documents[0].file))
+        secrets = self._secret_problems(merged, origins, documents[0].file)
+        if secrets:
+            # Never echo secret material: drop other problems that would quote the same value.
+            secret_paths = {p.path for p in secrets}
+            problems = [p for p in problems if p.path not in secret_paths] + secrets
         if problems:
             problems.sort(key=lambda p: (p.file, p.line, p.column, p.path))
             raise KgenError(problems=problems)

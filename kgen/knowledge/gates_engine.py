@@ -221,12 +221,12 @@ class _Resolver:
             )
             return
         if request.enabled and state.stage == "alpha" and not self.allow_alpha:
-            self.refuse(request, f"{request.name} is alpha in {version}; alpha gates are not allowed")
+            self.refuse(request, f"{request.name} is alpha in {version}; alpha gates need features.allowAlpha: true")
             return
         if request.enabled and state.stage == "beta" and not state.default and not self.allow_beta_off:
             self.refuse(
                 request,
-                f"{request.name} is beta and off by default in {version}; beta-off gates are not allowed",
+                f"{request.name} is beta and off by default in {version}; beta gates that are off by default need features.allowBetaOffByDefault: true",
             )
             return
         target[request.name] = request
