@@ -1,0 +1,544 @@
+"""``kgen check-config``: strictly validate configuration that already exists.
+
+Brownfield clusters carry kubeadm configs, KubeletConfigurations, kube-apiserver files and flag
+files that nobody wrote with kgen. This module reads them as safely as kgen reads its own
+profiles, checks every document against the schema derived from its upstream type and the
+version rules kgen knows, and checks what schemas cannot see: flags in kubeadm ``extraArgs`` and
+``.args`` files, feature gates inside ``--feature-gates`` values, kubeadm's own gates, and flags
+that kube-apiserver refuses to combine. Results are plain data; text and JSON are two reporters.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kgen import knowledge
+from kgen.errors import KgenError, Problem, UsageError
+from kgen.knowledge._data import load
+from kgen.knowledge.flags import flag, flag_components, flag_list_complete
+from kgen.render import validate_config_document
+from kgen.schemacheck import schema_for
+from kgen.yamlload import Document, parse_documents, read_file
+
+YAML_SUFFIXES = (".yaml", ".yml", ".json", ".conf")
+FLAG_SUFFIX = ".args"
+FORMATS = ("text", "json")
+
+# kubeadm's component blocks: where their extra flags live and which component reads them.
+_KUBEADM_EXTRA_ARGS: dict[str, list[tuple[tuple[str | int, ...], str]]] = {
+    "ClusterConfiguration": [
+        (("apiServer", "extraArgs"), "kube-apiserver"),
+        (("controllerManager", "extraArgs"), "kube-controller-manager"),
+        (("scheduler", "extraArgs"), "kube-scheduler"),
+        (("etcd", "local", "extraArgs"), "etcd"),
+    ],
+    "InitConfiguration": [(("nodeRegistration", "kubeletExtraArgs"), "kubelet")],
+    "JoinConfiguration": [(("nodeRegistration", "kubeletExtraArgs"), "kubelet")],
+}
+# Components that take --feature-gates (etcd has its own, unrelated gates).
+_GATED_COMPONENTS = frozenset(knowledge.COMPONENTS)
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass
+class FlagUse:
+    """One flag as written, and where."""
+
+    name: str
+    value: str | None
+    file: str
+    line: int
+    column: int
+    path: str
+
+
+@dataclass
+class CheckResult:
+    """Everything one check-config run found (plain data; the reporters format it)."""
+
+    version: str
+    files: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity != "error")
+
+
+@dataclass
+class _Run:
+    """State shared by the files of one run: cross-file conflicts need every file read first."""
+
+    version: str
+    result: CheckResult
+    apiserver_flag_sets: list[list[FlagUse]] = field(default_factory=list)
+    authn_configs: list[tuple[Document, int, dict[str, Any]]] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.result.problems.append(problem)
+
+
+# --- entry point -------------------------------------------------------------------------------------
+
+
+def check_config_report(paths: list[Path], version: str | None, fmt: str) -> tuple[str, bool]:
+    """Check files and folders; return the report in ``fmt`` and whether any error was found."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    try:
+        wanted = knowledge.check_version(version) if version else knowledge.DEFAULT_VERSION
+    except KgenError as exc:
+        raise UsageError(problems=exc.problems) from None
+    result = check_config(paths, wanted)
+    text = format_json(result) if fmt == "json" else format_text(result)
+    return text, result.errors > 0
+
+
+def check_config(paths: Iterable[Path], version: str) -> CheckResult:
+    run = _Run(version, CheckResult(version))
+    for path in _collect(paths, run):
+        run.result.files.append(str(path))
+        _check_file(path, run)
+    _check_conflicts(run)
+    run.result.problems.sort(key=lambda p: (p.file, p.line, p.column, p.path, p.message))
+    return run.result
+
+
+def _collect(paths: Iterable[Path], run: _Run) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix in (*YAML_SUFFIXES, FLAG_SUFFIX)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not inside:
+                run.add(
+                    Problem(
+                        "no configuration files (*.yaml, *.yml, *.json, *.conf, *.args) in this folder",
+                        str(path),
+                    )
+                )
+            found.extend(inside)
+        elif path.exists():
+            found.append(path)
+        else:
+            run.add(Problem("no such file or folder", str(path)))
+    return list(dict.fromkeys(found))
+
+
+def _check_file(path: Path, run: _Run) -> None:
+    name = str(path)
+    try:
+        raw = read_file(path, name)
+        if path.suffix == FLAG_SUFFIX:
+            _check_args_file(raw, name, path.stem, run)
+            return
+        documents = parse_documents(raw, name)
+    except KgenError as exc:
+        for problem in exc.problems:
+            run.add(problem)
+        return
+    if not any(doc.data is not None for doc in documents):
+        run.add(Problem("file is empty", name, rule="yaml", severity="warning"))
+    for index, document in enumerate(documents):
+        if document.data is not None:
+            _check_document(document, index, run)
+
+
+# --- YAML documents ------------------------------------------------------------------------------------
+
+
+def _check_document(document: Document, index: int, run: _Run) -> None:
+    data = document.data
+    file = document.file
+    label = f"document {index + 1}"
+    if not isinstance(data, dict):
+        line, column = document.where(())
+        run.add(
+            Problem(f"{label} must be a mapping with apiVersion and kind", file, line, column, rule="yaml")
+        )
+        return
+    api_version, kind = data.get("apiVersion"), data.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        line, column = document.where(())
+        message = f"{label} has no apiVersion and kind: not a Kubernetes configuration document, not checked"
+        run.add(Problem(message, file, line, column, rule="kind", severity="warning"))
+        return
+    known_kind = _known_kind(kind) or schema_for(api_version, kind) is not None
+    if not known_kind:
+        line, column = document.where(("kind",))
+        message = f"{label}: kind {kind} ({api_version}) is not one kgen knows; not checked"
+        run.add(Problem(message, file, line, column, "kind", "kind", "warning"))
+        return
+
+    skip_paths: set[str] = set()
+    extra_args_problems: list[Problem] = []
+    for where, component in (
+        _KUBEADM_EXTRA_ARGS.get(kind, []) if api_version.startswith("kubeadm.k8s.io/") else []
+    ):
+        extra_args_problems.extend(
+            _check_extra_args(document, index, where, component, run=run, skip_paths=skip_paths)
+        )
+
+    for problem in validate_config_document(data, run.version, file, index):
+        if problem.path in skip_paths:
+            continue
+        line, column = document.where(parse_path(problem.path))
+        run.add(Problem(problem.message, file, line, column, problem.path, problem.rule, problem.severity))
+    for problem in extra_args_problems:
+        run.add(problem)
+
+    if kind == "ClusterConfiguration" and api_version.startswith("kubeadm.k8s.io/"):
+        _check_kubeadm_gates(document, index, run)
+    if kind == "AuthenticationConfiguration":
+        run.authn_configs.append((document, index, data))
+
+
+def _known_kind(kind: str) -> bool:
+    try:
+        knowledge.api_version(kind, knowledge.DEFAULT_VERSION)
+    except (KgenError, KeyError):
+        return False
+    return True
+
+
+def _check_extra_args(
+    document: Document,
+    index: int,
+    where: KeyPath,
+    component: str,
+    *,
+    run: _Run,
+    skip_paths: set[str],
+) -> list[Problem]:
+    value: Any = document.data
+    for part in where:
+        value = value.get(part) if isinstance(value, dict) else None
+    if value is None:
+        return []
+    file = document.file
+    dotted = ".".join(str(part) for part in where)
+    line, column = document.where(where)
+    label = f"document {index + 1} ({document.data['kind']})"
+    problems: list[Problem] = []
+    items: list[tuple[KeyPath, Any, Any]] = []
+    if isinstance(value, dict):
+        skip_paths.add(dotted)
+        skip_paths.update(f"{dotted}.{key}" for key in value)
+        message = (
+            f"{label}: extraArgs is a mapping (the kubeadm.k8s.io/v1beta3 form); "
+            "kubeadm.k8s.io/v1beta4 takes a list of {name: ..., value: ...} items (a flag may repeat)"
+        )
+        problems.append(Problem(message, file, line, column, dotted, "kubeadm"))
+        items = [((*where, key), key, item) for key, item in value.items()]
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                items.append(((*where, position), item["name"], item.get("value")))
+    else:
+        return problems  # the schema check reports the wrong type
+    flags: list[FlagUse] = []
+    for item_path, name, flag_value in items:
+        item_line, item_column = document.where(item_path)
+        shown = f"{dotted}.{name}" if isinstance(value, dict) else _format_path(item_path)
+        use = FlagUse(
+            str(name),
+            None if flag_value is None else _flag_text(flag_value),
+            file,
+            item_line,
+            item_column,
+            shown,
+        )
+        flags.append(use)
+        for message, severity, rule in _flag_findings(component, use.name, use.value, run.version):
+            problems.append(Problem(message, file, item_line, item_column, shown, rule, severity))
+    if component == "kube-apiserver":
+        run.apiserver_flag_sets.append(flags)
+    return problems
+
+
+def _flag_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _check_kubeadm_gates(document: Document, index: int, run: _Run) -> None:
+    gates = document.data.get("featureGates")
+    if not isinstance(gates, dict):
+        return
+    file = document.file
+    known = list(_kubeadm_gate_names())
+    for name, value in gates.items():
+        path = ("featureGates", name)
+        line, column = document.where(path)
+        dotted = f"featureGates.{name}"
+        found = knowledge.kubeadm_gate(str(name))
+        if found is None:
+            if knowledge.gate(str(name)) is not None:
+                message = (
+                    f"{name} is a Kubernetes component feature gate, not a kubeadm one: "
+                    "set it in the components' extraArgs feature-gates (or KubeletConfiguration.featureGates)"
+                )
+            else:
+                close = difflib.get_close_matches(str(name), known, n=1)
+                hint = f"; did you mean {close[0]}?" if close else f"; kubeadm gates: {', '.join(known)}"
+                message = f"unknown kubeadm feature gate {name}{hint}"
+            run.add(Problem(message, file, line, column, dotted, "gates"))
+            continue
+        state = found.state(run.version)
+        if state is None:
+            when = f"removed in {found.removed_in}" if found.removed_in else "not available"
+            run.add(
+                Problem(
+                    f"kubeadm feature gate {name} is {when}; kubeadm {run.version} rejects it",
+                    file,
+                    line,
+                    column,
+                    dotted,
+                    "gates",
+                )
+            )
+        elif state.locked and isinstance(value, bool) and value != state.default:
+            message = (
+                f"kubeadm feature gate {name} is locked to {str(state.default).lower()} in {run.version}"
+            )
+            run.add(Problem(message, file, line, column, dotted, "gates"))
+
+
+def _kubeadm_gate_names() -> list[str]:
+    return sorted(load("kubeadm-gates.json")["gates"])
+
+
+# --- flags ---------------------------------------------------------------------------------------------
+
+
+def _flag_findings(component: str, name: str, value: str | None, version: str) -> list[tuple[str, str, str]]:
+    """(message, severity, rule) for one flag of a component."""
+    findings: list[tuple[str, str, str]] = []
+    bare = name.removeprefix("--")
+    if not bare or not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", bare):
+        return [(f"{name!r} is not a flag name", "error", "flags")]
+    if component in flag_components():
+        found = flag(component, bare)
+        if found is None:
+            if flag_list_complete(component):
+                findings.append((f"--{bare} is not a {component} flag", "error", "flags"))
+            else:
+                findings.append(
+                    (f"--{bare} is not in kgen's {component} flag list; not checked", "warning", "flags")
+                )
+        elif not knowledge.flag_exists(component, bare, version):
+            release = "etcd " if component == "etcd" else ""
+            if found.removed_in or found.status == "removed":
+                when = f" (removed in {release}{found.removed_in})" if found.removed_in else " (removed)"
+            else:
+                when = f" (added in {release}{found.since})" if found.since else ""
+            findings.append(
+                (f"--{bare} is not a {component} flag in Kubernetes {version}{when}", "error", "flags")
+            )
+        elif found.status == "deprecated":
+            note = (found.deprecated_note or "").removeprefix("DEPRECATED:").strip()
+            findings.append((f"--{bare} is deprecated" + (f" ({note})" if note else ""), "warning", "flags"))
+    if bare == "feature-gates" and component in _GATED_COMPONENTS:
+        findings.extend((message, "error", "gates") for message in _feature_gates_value(value or "", version))
+    return findings
+
+
+def _feature_gates_value(text: str, version: str) -> list[str]:
+    """Problems in a --feature-gates value such as ``A=true,B=false``."""
+    problems: list[str] = []
+    gates: dict[str, bool] = {}
+    for entry in text.split(","):
+        item = entry.strip()
+        if not item:
+            continue
+        name, sep, raw = item.partition("=")
+        name, raw = name.strip(), raw.strip().lower()
+        if not sep or raw not in ("true", "false") or not name:
+            problems.append(f"feature-gates entry {item!r} must be Name=true or Name=false")
+            continue
+        gates[name] = raw == "true"
+    return problems + gate_problems(gates, version)
+
+
+def gate_problems(gates: dict[str, Any], version: str) -> list[str]:
+    """Unknown, removed and locked gates among ``gates`` for a Kubernetes version."""
+    problems: list[str] = []
+    for name, value in gates.items():
+        found = knowledge.gate(str(name))
+        if found is None:
+            close = knowledge.nearest_gate_names(str(name))
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            problems.append(f"unknown feature gate {name}{hint}")
+            continue
+        state = found.state(version)
+        if state is None:
+            when = f"removed in {found.removed_in}" if found.removed_in else "not available"
+            problems.append(f"feature gate {name} is {when}; Kubernetes {version} refuses to start with it")
+        elif state.locked and isinstance(value, bool) and value != state.default:
+            problems.append(f"feature gate {name} is locked to {str(state.default).lower()} in {version}")
+    return problems
+
+
+def _check_args_file(raw: bytes, file: str, component: str, run: _Run) -> None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        run.add(Problem(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", file, line, rule="flags"))
+        return
+    if component not in flag_components() and component not in _GATED_COMPONENTS:
+        name = Path(file).name
+        message = f"cannot tell which component reads {name} (name it <component>.args); flags not checked"
+        run.add(Problem(message, file, rule="flags", severity="warning"))
+        return
+    flags: list[FlagUse] = []
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        stripped = line_text.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if "\0" in stripped:
+            run.add(Problem("line contains a NUL byte", file, number, rule="flags"))
+            continue
+        if not stripped.startswith("--"):
+            run.add(Problem("expected --flag=value (one flag per line)", file, number, rule="flags"))
+            continue
+        name, sep, value = stripped[2:].partition("=")
+        if not sep and " " in name:
+            name, _, value = name.partition(" ")
+            sep = " "
+        use = FlagUse(name.strip(), value.strip() if sep else None, file, number, 1, f"--{name.strip()}")
+        flags.append(use)
+        for message, severity, rule in _flag_findings(component, use.name, use.value, run.version):
+            run.add(Problem(message, file, number, 1, use.path, rule, severity))
+    if component == "kube-apiserver":
+        run.apiserver_flag_sets.append(flags)
+
+
+# --- conflicts ---------------------------------------------------------------------------------------
+
+
+def _check_conflicts(run: _Run) -> None:
+    """Flags kube-apiserver refuses to combine with each other or with its configuration files."""
+    anonymous_configs = [
+        (doc, idx) for doc, idx, data in run.authn_configs if data.get("anonymous") is not None
+    ]
+    jwt_configs = [(doc, idx) for doc, idx, data in run.authn_configs if data.get("jwt")]
+    for flags in run.apiserver_flag_sets:
+        names = {use.name: use for use in flags}
+        if "anonymous-auth" in names and anonymous_configs:
+            use = names["anonymous-auth"]
+            doc, _ = anonymous_configs[0]
+            line = doc.where(("anonymous",))[0]
+            message = (
+                f"--anonymous-auth cannot be set when the AuthenticationConfiguration configures anonymous "
+                f"({doc.file}:{line}); kube-apiserver refuses to start: remove the flag"
+            )
+            run.add(Problem(message, use.file, use.line, use.column, use.path, "conflict"))
+        oidc = sorted(name for name in names if name.startswith("oidc-"))
+        if oidc and (jwt_configs or "authentication-config" in names):
+            use = names[oidc[0]]
+            if jwt_configs:
+                doc, _ = jwt_configs[0]
+                line = doc.where(("jwt",))[0]
+                against = f"the AuthenticationConfiguration's jwt authenticators ({doc.file}:{line})"
+            else:
+                against = "--authentication-config"
+            message = (
+                f"--{', --'.join(oidc)} cannot be combined with {against}; move the issuer into the jwt list"
+            )
+            run.add(Problem(message, use.file, use.line, use.column, use.path, "conflict"))
+        if "authorization-config" in names:
+            clashing = sorted(
+                n for n in names if n == "authorization-mode" or n.startswith("authorization-webhook-")
+            )
+            if clashing:
+                use = names[clashing[0]]
+                message = (
+                    f"--{', --'.join(clashing)} cannot be combined with --authorization-config; "
+                    "describe the authorizers in the AuthorizationConfiguration instead"
+                )
+                run.add(Problem(message, use.file, use.line, use.column, use.path, "conflict"))
+
+
+# --- paths ---------------------------------------------------------------------------------------------
+
+_PATH_PART = re.compile(r'\.?([^.\[\]]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
+
+
+def parse_path(text: str) -> KeyPath:
+    """The key path a problem's dotted path names (``a.b[2].c``, ``a["x.y"]``); empty for the document."""
+    parts: list[str | int] = []
+    position = 0
+    while position < len(text):
+        match = _PATH_PART.match(text, position)
+        if match is None:
+            break  # an unusual path: the nearest ancestor found so far still gives a line
+        name, number, quoted = match.groups()
+        if number is not None:
+            parts.append(int(number))
+        elif quoted is not None:
+            parts.append(str(json.loads(quoted)))
+        else:
+            parts.append(name)
+        position = match.end()
+    return tuple(parts)
+
+
+def _format_path(path: KeyPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+# --- reporters ---------------------------------------------------------------------------------------
+
+
+def format_text(result: CheckResult) -> str:
+    lines = [problem.format() for problem in result.problems]
+    verdict = "ok" if result.errors == 0 else "FAILED"
+    lines.append(
+        f"check-config: {verdict}: {len(result.files)} file(s) for Kubernetes {result.version}, "
+        f"{result.errors} error(s), {result.warnings} warning(s)"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def format_json(result: CheckResult) -> str:
+    payload = {
+        "kubernetesVersion": result.version,
+        "ok": result.errors == 0,
+        "files": result.files,
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "problems": [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "path": p.path,
+                "severity": p.severity,
+                "rule": p.rule,
+                "message": p.message,
+            }
+            for p in result.problems
+        ],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
