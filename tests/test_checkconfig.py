@@ -223,7 +223,7 @@ def test_json_input_and_hidden_folders(tmp_path: Path) -> None:
     )
     result = check_config([tmp_path], "1.35")
     assert result.files == [str(tmp_path / "kubelet.json")]
-    assert [(p.line, p.path) for p in result.problems] == [(3, "readOnlyPort")]
+    assert [(p.line, p.path) for p in result.problems] == [(2, "readOnlyPort")]
 
 
 @pytest.mark.parametrize(
