@@ -73,7 +73,7 @@ def _loader() -> Any:
 
     base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class Loader(base):  # type: ignore[misc,valid-type]
+    class Loader(base):  # type: ignore[misc]
         pass
 
     Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
@@ -136,8 +136,9 @@ def validate_config_document(document: Any, version: str, file: str, index: int 
     if kind == "AdmissionConfiguration":
         for position, plugin in enumerate(document.get("plugins") or []):
             inner = plugin.get("configuration") if isinstance(plugin, dict) else None
-            for problem in validate_config_document(inner, version, file, index):
-                problems.append(Problem(problem.message, file, path=f"plugins[{position}].configuration.{problem.path}".rstrip("."), rule=problem.rule))
+            for inner_problem in validate_config_document(inner, version, file, index):
+                inner_path = f"plugins[{position}].configuration.{inner_problem.path}".rstrip(".")
+                problems.append(Problem(inner_problem.message, file, path=inner_path, rule=inner_problem.rule))
     for path, value in _field_paths(document):
         since = knowledge.field_since(kind, path)
         if since and knowledge.versions.version_key(since) > knowledge.versions.version_key(version):

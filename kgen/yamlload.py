@@ -74,6 +74,8 @@ class _Builder:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise self.fail(key_node, "YAML merge keys (<<) are not allowed here")
                 key = self.build_scalar_key(key_node)
+                if key is None:
+                    raise self.fail(key_node, "mapping keys must not be empty (null)")
                 if key in result:
                     raise self.fail(key_node, f"duplicate key {key!r}")
                 mark = key_node.start_mark
@@ -82,15 +84,16 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self.build_scalar(node)
 
-    def build_scalar_key(self, node: yaml.Node) -> str | int | bool | None:
+    def build_scalar_key(self, node: yaml.Node) -> str | int | None:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, "mapping keys must be plain values")
         key = self.build_scalar(node)
-        if not isinstance(key, str | int | bool) and key is not None:
+        if isinstance(key, bool) or not (isinstance(key, str | int) or key is None):
             raise self.fail(node, f"mapping key {node.value!r} is not a string")
-        return key  # type: ignore[no-any-return]
+        return key
 
     def build_scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag == "tag:yaml.org,2002:timestamp":
