@@ -175,7 +175,7 @@ def upgrade_check(
     _run(body)
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 def explain(
     profile: Annotated[str, typer.Argument(help="Profile: a path or a bundled name.")],
     query: Annotated[str | None, typer.Argument(help="A flag, field, gate or file to explain, e.g. --profiling.")] = None,
