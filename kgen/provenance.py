@@ -1,0 +1,325 @@
+"""Flatten a plan into provenance records: one per rendered setting, each with its reason.
+
+explain, diff and upgrade-check all speak about the same things: a flag on a component, a config
+field, a feature gate, a --runtime-config entry, a node file, a cluster object. A record names one
+of them with its value, the profile key that decided it (and where that key is written, through
+``extends``), the references that justify it and the version rule that applied. Feature gates and
+--runtime-config are split into one record per gate or entry, so that a change to one gate is one
+change. Feature statuses and notes follow the settings as records of their own kinds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kgen.plan import Plan, Reason, Setting
+
+COMPONENT_ORDER: tuple[str, ...] = (
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "etcd",
+    "kubelet",
+    "kube-proxy",
+    "cluster",
+)
+SETTING_KINDS: tuple[str, ...] = ("flag", "field", "gate", "runtime-config", "file", "cluster-object")
+KINDS: tuple[str, ...] = (*SETTING_KINDS, "feature", "note")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One rendered setting (or a feature status, or a note) and why it is there."""
+
+    component: str  # a component name, "cluster" for cluster objects, "" for features and notes
+    kind: str  # flag | field | gate | runtime-config | file | cluster-object | feature | note
+    key: str  # flag name, dotted field, gate name, runtime-config entry, node path, object name, knob
+    value: Any
+    profile_key: str  # the dotted profile key that decided it ("kgen defaults" when none)
+    location: str  # file:line:col of that key through extends; "" for a default
+    refs: tuple[str, ...] = ()
+    why: str = ""
+    rule: str = ""  # the version rule that applied, if any
+
+    @property
+    def is_setting(self) -> bool:
+        return self.kind in SETTING_KINDS
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """What two plans' records are matched by in a diff."""
+        return (self.component, self.kind, self.key)
+
+    def label(self) -> str:
+        """How the setting is written on its component: --flag, field path, gate, file."""
+        if self.kind == "flag":
+            return f"--{self.key}"
+        if self.kind == "gate":
+            return f"feature gate {self.key}"
+        if self.kind == "runtime-config":
+            return f"--runtime-config {self.key}"
+        if self.kind == "file":
+            return f"file {self.key}"
+        if self.kind == "cluster-object":
+            return f"object {self.key}"
+        return self.key
+
+    def shown_value(self) -> str:
+        return show_value(self.value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "component": self.component,
+            "kind": self.kind,
+            "key": self.key,
+            "value": self.value,
+            "profileKey": self.profile_key,
+            "location": self.location,
+            "refs": list(self.refs),
+            "why": self.why,
+            "rule": self.rule,
+        }
+
+
+def show_value(value: Any) -> str:
+    """A value as one line of text: booleans as YAML writes them, documents summarised."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        if "kind" in value:
+            return f"{value.get('kind')} ({value.get('apiVersion', '')})"
+        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(show_value(item) for item in value) + "]"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def records(plan: Plan) -> list[Record]:
+    """Every rendered setting of the plan, then its feature statuses and notes, in a stable order."""
+    settings: list[Record] = []
+    for setting in plan.settings:
+        settings.extend(_setting_records(plan, setting))
+    for node_file in plan.files:
+        settings.append(_record(plan, node_file.component, "file", node_file.node_path, node_file.document, node_file.reason))
+    for obj in plan.cluster_objects:
+        settings.append(_record(plan, "cluster", "cluster-object", obj.name, obj.document, obj.reason))
+    settings.sort(key=_order)
+    rest: list[Record] = []
+    for feature in plan.features:
+        origin = _feature_origin(plan, feature.knob)
+        rest.append(
+            Record("", "feature", feature.knob, feature.state, origin, _location(plan, origin),
+                   (f"KEP-{feature.kep}",), f"{feature.title}: {feature.detail}")
+        )
+    for note in plan.notes:
+        rest.append(Record("", "note", note.origin, note.text, note.origin, _location(plan, note.origin), note.refs))
+    return settings + rest
+
+
+def _order(record: Record) -> tuple[int, int, str]:
+    component = COMPONENT_ORDER.index(record.component) if record.component in COMPONENT_ORDER else len(COMPONENT_ORDER)
+    return (component, KINDS.index(record.kind), record.key)
+
+
+def _location(plan: Plan, profile_key: str) -> str:
+    """Where the key itself is written; "" when it keeps its default (an enclosing section being
+    written somewhere does not make that the place the value came from)."""
+    if not profile_key or profile_key == "kgen defaults":
+        return ""
+    found = plan.profile.origins.get(tuple(profile_key.split(".")))
+    if found is None:
+        return ""
+    file, bundled = found.file, " (bundled)"
+    if file.endswith(bundled):
+        return f"{file.removesuffix(bundled)}:{found.line}:{found.column}{bundled}"
+    return found.format()
+
+
+def _record(plan: Plan, component: str, kind: str, key: str, value: Any, reason: Reason, rule: str = "") -> Record:
+    return Record(component, kind, key, value, reason.origin, _location(plan, reason.origin), reason.refs, reason.why,
+                  rule or reason.rule)
+
+
+def _setting_records(plan: Plan, setting: Setting) -> list[Record]:
+    reason = setting.reason
+    if setting.is_flag and setting.key == "feature-gates":
+        gates = [item.split("=", 1) for item in str(setting.value).split(",") if item]
+        return [_gate_record(plan, setting.component, name, value == "true", reason) for name, value in gates]
+    if setting.is_flag and setting.key == "runtime-config":
+        entries = [item for item in str(setting.value).split(",") if item]
+        return [_record(plan, setting.component, "runtime-config", entry, True, reason) for entry in entries]
+    if not setting.is_flag and setting.key.startswith("featureGates."):
+        return [_gate_record(plan, setting.component, setting.key.removeprefix("featureGates."), bool(setting.value), reason)]
+    kind = "flag" if setting.is_flag else "field"
+    return [_record(plan, setting.component, kind, setting.key, setting.value, reason, _field_rule(plan, setting))]
+
+
+def _field_rule(plan: Plan, setting: Setting) -> str:
+    if setting.is_flag:
+        return ""
+    from kgen import knowledge
+
+    kind = {"kubelet": "KubeletConfiguration", "kube-proxy": "KubeProxyConfiguration"}.get(setting.component)
+    since = knowledge.field_since(kind, setting.key) if kind else None
+    return f"{kind}.{setting.key} exists from Kubernetes {since}" if since else ""
+
+
+def _gate_record(plan: Plan, component: str, name: str, value: bool, reason: Reason) -> Record:
+    """A gate gets the one origin that asked for it, not the joined origins of every gate on the flag."""
+    from kgen import knowledge
+
+    candidates = [part.strip() for part in reason.origin.split(",") if part.strip()]
+    origin = reason.origin
+    if f"features.gates.{name}" in candidates:
+        origin = f"features.gates.{name}"
+    else:
+        for knob in _knobs_for_gate(name):
+            match = next((c for c in candidates if c.startswith(f"features.{knob}.") or c == f"features.{knob}"), None)
+            if match:
+                origin = match
+                break
+        else:
+            if len(candidates) > 1:
+                origin = candidates[0]
+    found = knowledge.gate(name)
+    state = found.state(plan.version) if found else None
+    rule = ""
+    if state is not None:
+        stage = "GA" if state.stage == "ga" else state.stage
+        rule = (f"{name} is {stage}, {'on' if state.default else 'off'} by default in {plan.version}"
+                f"{', locked' if state.locked else ''}; set to {'true' if value else 'false'}")
+    refs = reason.refs
+    if found is not None and found.kep:
+        refs = tuple(dict.fromkeys((*(r for r in refs if r == f"KEP-{found.kep}"), f"KEP-{found.kep}")))
+    why = reason.why
+    if origin == f"features.gates.{name}":
+        why = "explicit override in the profile"
+    return Record(component, "gate", name, value, origin, _location(plan, origin), refs, why, rule)
+
+
+def _knobs_for_gate(name: str) -> list[str]:
+    from kgen.plan import features_table
+
+    return [knob for knob, spec in features_table().items() if name in spec.get("gates", ())]
+
+
+# Where kgen's planner takes each feature knob from; every other knob is features.<knob>.enabled.
+_FEATURE_ORIGINS = {
+    "boundServiceAccountTokens": "authentication.serviceAccounts",
+    "anonymousEndpoints": "anonymousAccess.mode",
+    "userNamespacesHostNetwork": "features.userNamespaces.hostNetwork",
+    "imagePullCredentialVerification": "features.imagePullCredentialVerification.policy",
+}
+
+
+def _feature_origin(plan: Plan, knob: str) -> str:
+    return _FEATURE_ORIGINS.get(knob, f"features.{knob}.enabled")
+
+
+# --- where a record lands in a target's files --------------------------------------------------------
+
+_KUBEADM_ARGS = {
+    "kube-apiserver": "apiServer.extraArgs",
+    "kube-controller-manager": "controllerManager.extraArgs",
+    "kube-scheduler": "scheduler.extraArgs",
+    "etcd": "etcd.local.extraArgs",
+}
+
+
+def places(plan: Plan, record: Record, target: str) -> list[str]:
+    """The files (and the place inside them) a record is rendered to by one target."""
+    if record.kind == "file":
+        from kgen.plan import NodeFile
+
+        node_file = next((f for f in plan.files if f.node_path == record.key), None)
+        if isinstance(node_file, NodeFile) and node_file.secret_placeholders:
+            name = record.key.rsplit("/", 1)[-1].removesuffix(".yaml")
+            return [f"{target}/scripts/install-{name}.sh (writes {record.key})"]
+        if target in ("kubeadm", "flags"):
+            return [f"{target}/files{record.key}"]
+    if record.kind == "cluster-object" and target in ("kubeadm", "flags"):
+        return [f"{target}/manifests/cluster-policies.yaml {record.key}"]
+    if target == "kubeadm":
+        return _kubeadm_places(plan, record)
+    if target == "flags":
+        return _flags_places(plan, record)
+    return _searched_places(plan, record, target)
+
+
+def _kubeadm_places(plan: Plan, record: Record) -> list[str]:
+    if record.kind in ("flag", "gate", "runtime-config") and record.component in _KUBEADM_ARGS:
+        flag = {"flag": record.key, "gate": "feature-gates", "runtime-config": "runtime-config"}[record.kind]
+        return [f"kubeadm/kubeadm-config.yaml {_KUBEADM_ARGS[record.component]} {flag}"]
+    document = {"kubelet": "KubeletConfiguration", "kube-proxy": "KubeProxyConfiguration"}.get(record.component)
+    if document and record.kind in ("field", "gate"):
+        key = f"featureGates.{record.key}" if record.kind == "gate" else record.key
+        return [f"kubeadm/kubeadm-config.yaml {document} {key}"]
+    return []  # kubeadm itself writes the kubelet's and kube-proxy's command lines
+
+
+def _flags_places(plan: Plan, record: Record) -> list[str]:
+    if record.kind == "flag":
+        return [f"flags/{record.component}.args --{record.key}"]
+    if record.kind in ("gate", "runtime-config") and record.component not in ("kubelet", "kube-proxy"):
+        flag = "--feature-gates" if record.kind == "gate" else "--runtime-config"
+        return [f"flags/{record.component}.args {flag}"]
+    key = f"featureGates.{record.key}" if record.kind == "gate" else record.key
+    if record.component == "kubelet":
+        return [f"flags/files{plan.profile.data['cluster']['kubeletConfigPath']} {key}"]
+    if record.component == "kube-proxy":
+        path = plan.flag_value("kube-proxy", "config")
+        return [f"flags/files{path} {key}"] if path else []
+    return []
+
+
+def _searched_places(plan: Plan, record: Record, target: str) -> list[str]:
+    """For targets without a known layout: the output files that mention the setting's name."""
+    from kgen.targets import TARGETS
+
+    if target not in TARGETS:
+        return []
+    needle = record.key.rsplit(".", 1)[-1] if record.kind == "field" else record.key.rsplit("/", 1)[-1]
+    try:
+        outputs = _rendered(plan, target)
+    except (ImportError, AttributeError):
+        return []
+    return [f"{target}/{path}" for path, content in outputs if needle in content and not path.endswith(".md")]
+
+
+_RENDER_CACHE: dict[tuple[int, str], list[tuple[str, str]]] = {}
+
+
+def _rendered(plan: Plan, target: str) -> list[tuple[str, str]]:
+    from kgen.targets import renderer
+
+    key = (id(plan), target)
+    if key not in _RENDER_CACHE:
+        _RENDER_CACHE.clear()
+        _RENDER_CACHE[key] = [(output.path, output.content) for output in renderer(target)(plan)]
+    return _RENDER_CACHE[key]
+
+
+# --- shared by explain, diff and upgrade-check ---------------------------------------------------------
+
+
+def load_plan(reference: str, version: str | None, targets: list[str] | None = None,
+              loader: Any = None) -> tuple[Plan, list[str]]:
+    """Load a profile, plan it for a version and check the targets asked for (default: the profile's)."""
+    from kgen.plan import build_plan
+    from kgen.profile import ProfileLoader
+    from kgen.render import check_targets
+
+    profile = (loader or ProfileLoader()).load(reference, version)
+    chosen = check_targets(list(targets or profile.data["targets"]))
+    return build_plan(profile), chosen
+
+
+def requirement_text(requirement: str) -> str:
+    from kgen.plan import requirements_table
+
+    entry = requirements_table().get(requirement, {})
+    return " ".join(str(entry.get("text", entry.get("description", ""))).split())
