@@ -48,8 +48,21 @@ def benchmark_for(version: str) -> str:
     return str(_cis()["kubernetes"][version]["benchmark"])
 
 
+def _encryption_providers(plan: Plan) -> str | None:
+    """The first provider of each resource group, as kube-bench extracts them from the encryption file."""
+    for node_file in plan.files:
+        if node_file.document.get("kind") == "EncryptionConfiguration":
+            firsts = [next(iter(group["providers"][0])) for group in node_file.document["resources"]]
+            return ",".join(firsts)
+    return None
+
+
 def _component_values(plan: Plan, component: str) -> tuple[dict[str, str], dict[str, Any]]:
     flags = {s.key: str(s.value) for s in plan.flags(component)}
+    if component == "kube-apiserver":
+        providers = _encryption_providers(plan)
+        if providers:
+            flags["provider"] = providers
     config = plan.config(component) if component in ("kubelet", "kube-proxy") else {}
     return flags, config
 
@@ -97,8 +110,8 @@ def _compare(op: str, actual: str, wanted: str) -> bool:
 def _item_passes(item: dict[str, Any], flags: dict[str, str], config: dict[str, Any]) -> bool:
     flag = str(item.get("flag", "")).lstrip("-")
     actual: str | None = flags.get(flag)
-    if actual is None and item.get("path"):
-        value = _lookup(config, str(item["path"]))
+    if actual is None and (item.get("field") or item.get("path")):
+        value = _lookup(config, str(item.get("field") or item["path"]))
         actual = None if value is None else _text(value)
     present = actual is not None
     if not item.get("set", True):
