@@ -132,7 +132,7 @@ def list_profiles() -> None:
         for name, path in bundled_profiles().items():
             data = parse_mapping(path.read_bytes(), str(path), "profile").data
             description = " ".join(str(data.get("description", "")).split())
-            first = description.split(". ")[0].rstrip(".")
+            first = description.split(". ")[0].split(": ")[0].rstrip(".")
             typer.echo(f"{name:10} {first}")
 
     _run(body)
