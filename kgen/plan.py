@@ -678,6 +678,8 @@ class _Planner:
             self.plan.need("join-file-discovery")
         if self.data["kubelet"]["serverTLSBootstrap"]:
             self.plan.need("kubelet-serving-csr-approver")
+        if self.data["kubelet"]["protectKernelDefaults"]:
+            self.plan.need("kubelet-kernel-defaults")
 
 
 def _error_text(item: Any) -> str:
