@@ -150,8 +150,8 @@ def _setting_records(plan: Plan, setting: Setting) -> list[Record]:
         gates = [item.split("=", 1) for item in str(setting.value).split(",") if item]
         return [_gate_record(plan, setting.component, name, value == "true", reason) for name, value in gates]
     if setting.is_flag and setting.key == "runtime-config":
-        entries = [item for item in str(setting.value).split(",") if item]
-        return [_record(plan, setting.component, "runtime-config", entry, True, reason) for entry in entries]
+        entries = [item.partition("=") for item in str(setting.value).split(",") if item]
+        return [_record(plan, setting.component, "runtime-config", api, value or "true", reason) for api, _, value in entries]
     if not setting.is_flag and setting.key.startswith("featureGates."):
         return [_gate_record(plan, setting.component, setting.key.removeprefix("featureGates."), bool(setting.value), reason)]
     kind = "flag" if setting.is_flag else "field"
