@@ -306,7 +306,8 @@ def _feature_changes(old: Plan, new: Plan) -> list[FeatureChange]:
         was, now = before.get(knob), after.get(knob)
         if was is not None and now is not None and was.state == now.state:
             continue
-        title = (now or was).title if (now or was) else knob
+        either = now or was
+        title = either.title if either is not None else knob
         changes.append(FeatureChange(knob, title, was.state if was else None, now.state if now else None,
                                      now.detail if now else (was.detail if was else "")))
     return changes
