@@ -56,6 +56,10 @@ def not_controllable(plan: Plan, target: str) -> list[Item]:
         elif setting.component == "kubelet" and setting.is_flag:
             items.append(item(describe(setting), setting.reason.origin, data["kubeletFlags"]["platform"], data["kubeletFlags"]["action"]))
     items.extend(kubelet_items(plan, target))
+    if target == "gke":
+        from kgen.targets.gke import anonymous_items
+
+        items.extend(anonymous_items(plan))
     return items
 
 
