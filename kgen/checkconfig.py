@@ -14,7 +14,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -195,18 +195,42 @@ def _check_document(document: Document, index: int, run: _Run) -> None:
             _check_extra_args(document, index, where, component, run=run, skip_paths=skip_paths)
         )
 
+    secrets = _secret_strings(data)
     for problem in validate_config_document(data, run.version, file, index):
         if problem.path in skip_paths:
             continue
         line, column = document.where(parse_path(problem.path))
-        run.add(Problem(problem.message, file, line, column, problem.path, problem.rule, problem.severity))
+        message = _redact(problem.message, secrets)
+        run.add(Problem(message, file, line, column, problem.path, problem.rule, problem.severity))
     for problem in extra_args_problems:
-        run.add(problem)
+        run.add(replace(problem, message=_redact(problem.message, secrets)))
 
     if kind == "ClusterConfiguration" and api_version.startswith("kubeadm.k8s.io/"):
         _check_kubeadm_gates(document, index, run)
     if kind == "AuthenticationConfiguration":
         run.authn_configs.append((document, index, data))
+
+
+def _secret_strings(data: Any) -> set[str]:
+    """Values that look like keys or tokens: real configs hold them, reports must not repeat them."""
+    from kgen.profile import looks_secret
+
+    found: set[str] = set()
+    if isinstance(data, dict):
+        for value in data.values():
+            found |= _secret_strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            found |= _secret_strings(value)
+    elif isinstance(data, str) and looks_secret(data):
+        found.add(data)
+    return found
+
+
+def _redact(message: str, secrets: set[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        message = message.replace(secret, "<redacted>")
+    return message
 
 
 def _known_kind(kind: str) -> bool:

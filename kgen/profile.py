@@ -62,6 +62,17 @@ _SECRET_PATTERNS = [
     (re.compile(r"^[a-z0-9]{6}\.[a-z0-9]{16}$"), "a kubeadm bootstrap token"),
     (re.compile(r"^(?:[A-Za-z0-9+/]{4}){8,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"), "base64 key material"),
 ]
+_SECRET_ADVICE = "secrets never go into a profile: reference them by node path"
+
+
+def looks_secret(text: str) -> str | None:
+    """What kind of secret material ``text`` looks like (e.g. "a PEM private key"), or None."""
+    for pattern, what in _SECRET_PATTERNS:
+        if pattern.search(text):
+            if what == "base64 key material" and not re.search(r"[0-9+/=]", text):
+                continue  # long CamelCase words (feature gate names) are not keys
+            return what
+    return None
 
 
 
@@ -212,7 +223,10 @@ class ProfileLoader:
         if secrets:
             # Never echo secret material: drop other problems that would quote the same value.
             secret_paths = {p.path for p in secrets}
-            problems = [p for p in problems if p.path not in secret_paths] + secrets
+            texts = _secret_texts(merged)
+            problems = [
+                p for p in problems if p.path not in secret_paths and not any(t in p.path or t in p.message for t in texts)
+            ] + secrets
         if problems:
             problems.sort(key=lambda p: (p.file, p.line, p.column, p.path))
             raise KgenError(problems=problems)
@@ -249,26 +263,42 @@ class ProfileLoader:
         problems: list[Problem] = []
         if isinstance(data, dict):
             for key, value in data.items():
+                what = looks_secret(key) if isinstance(key, str) else None
+                if what is not None:
+                    # The key itself is the secret: name its place without repeating it.
+                    origin = origins.get((*path, key)) or Origin(default_file, 0, 0)
+                    dotted = ".".join(str(p) for p in (*path, "<key>"))
+                    message = f"a key looks like {what}; {_SECRET_ADVICE}"
+                    problems.append(Problem(message, origin.file, origin.line, origin.column, dotted, "secrets"))
+                    continue
                 problems.extend(self._secret_problems(value, origins, default_file, (*path, key)))
         elif isinstance(data, list):
             for index, value in enumerate(data):
                 problems.extend(self._secret_problems(value, origins, default_file, (*path, index)))
         elif isinstance(data, str):
-            for pattern, what in _SECRET_PATTERNS:
-                if pattern.search(data):
-                    origin = origins.get(path) or Origin(default_file, 0, 0)
-                    problems.append(
-                        Problem(
-                            f"looks like {what}; secrets never go into a profile: reference them by node path",
-                            origin.file,
-                            origin.line,
-                            origin.column,
-                            ".".join(str(p) for p in path),
-                            "secrets",
-                        )
-                    )
-                    break
+            what = looks_secret(data)
+            if what is not None:
+                origin = origins.get(path) or Origin(default_file, 0, 0)
+                dotted = ".".join(str(p) for p in path)
+                message = f"looks like {what}; {_SECRET_ADVICE}"
+                problems.append(Problem(message, origin.file, origin.line, origin.column, dotted, "secrets"))
         return problems
+
+
+def _secret_texts(data: Any) -> set[str]:
+    """Every key and string value in ``data`` that looks like secret material."""
+    found: set[str] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and looks_secret(key):
+                found.add(key)
+            found |= _secret_texts(value)
+    elif isinstance(data, list):
+        for value in data:
+            found |= _secret_texts(value)
+    elif isinstance(data, str) and looks_secret(data):
+        found.add(data)
+    return found
 
 
 def _leaf_errors(errors: Any) -> list[Any]:
