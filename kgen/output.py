@@ -108,7 +108,12 @@ def write_tree(out: Path, files: list[RenderedFile]) -> WriteReport:
                 if folder.exists():
                     old = folder.parent / f".kgen-old-{folder.name}-{os.getpid()}"
                     folder.rename(old)
-                staging.rename(folder)
+                try:
+                    staging.rename(folder)
+                except OSError:
+                    if old is not None:
+                        old.rename(folder)  # put the previous output back before reporting
+                    raise
                 if old is not None:
                     shutil.rmtree(old)
             finally:
