@@ -8,6 +8,8 @@ from pathlib import Path
 from kgen.errors import KgenError, Problem
 from kgen.render import RenderedFile
 
+MANAGED_TARGETS = ("eks", "gke", "aks")
+
 
 def _summary(result: object) -> str:
     from kgen.render import RenderResult
@@ -18,6 +20,13 @@ def _summary(result: object) -> str:
     line = f"{result.profile.name}: Kubernetes {plan.version}, {len(result.files)} files"
     if unavailable:
         line += f"; not available in {plan.version}: {', '.join(unavailable)}"
+    rendered_targets = sorted({item.path.split("/")[1] for item in result.files})
+    managed = [t for t in rendered_targets if t in MANAGED_TARGETS]
+    if managed:
+        from kgen.targets.managed import not_controllable
+
+        counts = ", ".join(f"{len(not_controllable(plan, t))} on {t}" for t in managed)
+        line += f"; settings not controllable: {counts} (see REPORT.md)"
     return line
 
 
