@@ -18,7 +18,9 @@ TARGET = "aks"
 
 def kubelet_config(plan: Plan) -> dict[str, Any]:
     field_map: dict[str, str] = platforms()[TARGET]["kubeletFieldMap"]
-    return {field_map[s.key]: s.value for s in plan.fields("kubelet") if s.key in field_map and kubelet_refusal(s, TARGET) is None}
+    return {
+        field_map[s.key]: s.value for s in plan.fields("kubelet") if s.key in field_map and kubelet_refusal(s, TARGET) is None
+    }
 
 
 def linux_os_config(plan: Plan) -> dict[str, Any]:

@@ -21,7 +21,9 @@ Comments = dict[tuple[str | int, ...], str]
 NODE_FILE_MODE = "0600"
 
 
-def _role_object(variable: str, document: dict[str, Any], comments: Comments, values: dict[str, Any], out_comments: Comments) -> None:
+def _role_object(
+    variable: str, document: dict[str, Any], comments: Comments, values: dict[str, Any], out_comments: Comments
+) -> None:
     body = {key: value for key, value in document.items() if key not in ("apiVersion", "kind")}
     values[variable] = body
     values[f"{variable}_api_version"] = document["apiVersion"]
@@ -55,8 +57,15 @@ def role_vars(plan: Plan) -> tuple[dict[str, Any], Comments]:
 def render(plan: Plan) -> list[OutputFile]:
     values, comments = role_vars(plan)
     outputs = [
-        yaml_file(VARS_PATH, plan, TARGET, [values], [comments],
-                  what="For geerlingguy.kubernetes (and roles with the same variables); kubernetes_config_init_configuration keeps the role's default."),
+        yaml_file(
+            VARS_PATH,
+            plan,
+            TARGET,
+            [values],
+            [comments],
+            what="For geerlingguy.kubernetes (and roles with the same variables); "
+            "kubernetes_config_init_configuration keeps the role's default.",
+        ),
     ]
     for node_file in plan.files:
         if node_file.secret_placeholders:

@@ -59,10 +59,22 @@ def render(plan: Plan) -> list[OutputFile]:
     node_comments[("kind",)] = "merged by nodeadm with the NodeConfig EKS generates and with its kubelet defaults"
     eksctl, eksctl_comments = eksctl_fragment(plan)
     outputs = [
-        yaml_file("nodeadm-nodeconfig.yaml", plan, TARGET, [node_config], [node_comments],
-                  what="Add as a MIME part (Content-Type: application/node.eks.aws) to the launch template user data of AL2023 nodes."),
-        yaml_file("eksctl-kubelet-extra-config.yaml", plan, TARGET, [eksctl], [eksctl_comments],
-                  what="Paste under nodeGroups[] or managedNodeGroups[] in the eksctl ClusterConfig (not for Windows or Bottlerocket)."),
+        yaml_file(
+            "nodeadm-nodeconfig.yaml",
+            plan,
+            TARGET,
+            [node_config],
+            [node_comments],
+            what="Add as a MIME part (Content-Type: application/node.eks.aws) to the launch template user data of AL2023 nodes.",
+        ),
+        yaml_file(
+            "eksctl-kubelet-extra-config.yaml",
+            plan,
+            TARGET,
+            [eksctl],
+            [eksctl_comments],
+            what="Paste under nodeGroups[] or managedNodeGroups[] in the eksctl ClusterConfig (not for Windows or Bottlerocket).",
+        ),
     ]
     outputs.extend(cluster_objects_output(plan, TARGET))
     outputs.append(report_output(plan, TARGET, not_controllable(plan, TARGET)))

@@ -44,11 +44,23 @@ def anonymous_mode(plan: Plan) -> tuple[str, str]:
 def anonymous_items(plan: Plan) -> list[dict[str, str]]:
     mode = plan.profile.data["anonymousAccess"]["mode"]
     if mode == "paths":
-        return [item("anonymous access to anonymousAccess.paths", "anonymousAccess.paths",
-                     "GKE LIMITED allows health check endpoints only; no custom paths", "authenticate the clients of those paths")]
+        return [
+            item(
+                "anonymous access to anonymousAccess.paths",
+                "anonymousAccess.paths",
+                "GKE LIMITED allows health check endpoints only; no custom paths",
+                "authenticate the clients of those paths",
+            )
+        ]
     if mode == "none":
-        return [item("anonymous access off", "anonymousAccess.mode", "GKE LIMITED still allows anonymous health checks",
-                     "accept LIMITED: health endpoints reveal no data")]
+        return [
+            item(
+                "anonymous access off",
+                "anonymousAccess.mode",
+                "GKE LIMITED still allows anonymous health checks",
+                "accept LIMITED: health endpoints reveal no data",
+            )
+        ]
     return []
 
 
@@ -58,10 +70,27 @@ def render(plan: Plan) -> list[OutputFile]:
     settings = {"anonymousAuthenticationConfig": {"mode": mode}}
     outputs = []
     if document:
-        outputs.append(yaml_file("node-system-config.yaml", plan, TARGET, [document], [comments],
-                                 what="Use: gcloud container node-pools create|update ... --system-config-from-file=node-system-config.yaml"))
-    outputs.append(yaml_file("cluster-settings.yaml", plan, TARGET, [settings], [{("anonymousAuthenticationConfig", "mode"): why}],
-                             what="The cluster's anonymousAuthenticationConfig (GKE API Cluster.anonymousAuthenticationConfig); set it when creating or updating the cluster."))
+        outputs.append(
+            yaml_file(
+                "node-system-config.yaml",
+                plan,
+                TARGET,
+                [document],
+                [comments],
+                what="Use: gcloud container node-pools create|update ... --system-config-from-file=node-system-config.yaml",
+            )
+        )
+    outputs.append(
+        yaml_file(
+            "cluster-settings.yaml",
+            plan,
+            TARGET,
+            [settings],
+            [{("anonymousAuthenticationConfig", "mode"): why}],
+            what="The cluster's anonymousAuthenticationConfig (GKE API Cluster.anonymousAuthenticationConfig); "
+            "set it when creating or updating the cluster.",
+        )
+    )
     outputs.extend(cluster_objects_output(plan, TARGET))
     outputs.append(report_output(plan, TARGET, not_controllable(plan, TARGET)))
     return outputs

@@ -18,8 +18,14 @@ from kgen.targets.managed import Item, describe, item, platforms
 TARGET = "kubespray"
 VARS_PATH = "group_vars/k8s_cluster/kgen-hardening.yml"
 Comments = dict[tuple[str | int, ...], str]
-GATE_VARIABLES = ("kube_feature_gates", "kube_apiserver_feature_gates", "kube_controller_feature_gates",
-                  "kube_scheduler_feature_gates", "kubelet_feature_gates", "kube_proxy_feature_gates")
+GATE_VARIABLES = (
+    "kube_feature_gates",
+    "kube_apiserver_feature_gates",
+    "kube_controller_feature_gates",
+    "kube_scheduler_feature_gates",
+    "kubelet_feature_gates",
+    "kube_proxy_feature_gates",
+)
 EXTRA_ARGS = {
     "kube-apiserver": "kube_kubeadm_apiserver_extra_args",
     "kube-controller-manager": "kube_kubeadm_controller_extra_args",
@@ -58,7 +64,9 @@ def _convert(value: Any, kind: str) -> Any:
     if kind == "list":
         return list(value) if isinstance(value, list) else text.split(",")
     if kind == "gates":
-        return [f"{name}={'true' if on else 'false'}" for name, on in value.items()] if isinstance(value, dict) else text.split(",")
+        return (
+            [f"{name}={'true' if on else 'false'}" for name, on in value.items()] if isinstance(value, dict) else text.split(",")
+        )
     if kind == "webhook-mode":
         return text == "Webhook"
     return value
@@ -87,8 +95,11 @@ class _Builder:
         values = self.out.values
         if variable in values and values[variable] != value:
             if setting is not None:
-                self.refuse(setting, f"kubespray's {variable} serves several components and is already {values[variable]!r}",
-                            "give the components the same value in the profile")
+                self.refuse(
+                    setting,
+                    f"kubespray's {variable} serves several components and is already {values[variable]!r}",
+                    "give the components the same value in the profile",
+                )
             return
         values[variable] = value
         if why and (variable,) not in self.out.comments:
@@ -102,38 +113,66 @@ class _Builder:
         plan = self.plan
         by_kind = {str(node_file.document.get("kind")): node_file for node_file in plan.files}
         authn = by_kind.pop("AuthenticationConfiguration", None)
-        self.set("kube_apiserver_use_authentication_config_file", authn is not None,
-                 authn.reason.short() if authn else "no structured authentication in this profile")
+        self.set(
+            "kube_apiserver_use_authentication_config_file",
+            authn is not None,
+            authn.reason.short() if authn else "no structured authentication in this profile",
+        )
         if authn:
             document = authn.document
             anonymous = document.get("anonymous") or {"enabled": True, "conditions": []}
             self.set("kube_apiserver_authentication_config_anonymous", dict(anonymous), authn.reason.short())
-            self.set("kube_apiserver_authentication_config_jwt", list(document.get("jwt", [])), "external JWT issuers (authentication.jwt)")
+            self.set(
+                "kube_apiserver_authentication_config_jwt",
+                list(document.get("jwt", [])),
+                "external JWT issuers (authentication.jwt)",
+            )
         file_discovery = "join-file-discovery" in plan.requirements
-        why = ("anonymous access is limited: remove kubeadm's anonymous cluster-info binding; joins use file discovery"
-               if file_discovery else "anonymous access is unrestricted: bootstrap-token discovery keeps working")
+        why = (
+            "anonymous access is limited: remove kubeadm's anonymous cluster-info binding; joins use file discovery"
+            if file_discovery
+            else "anonymous access is unrestricted: bootstrap-token discovery keeps working"
+        )
         self.set("remove_anonymous_access", file_discovery, why)
         self.set("kubeadm_use_file_discovery", file_discovery, why)
         authz = by_kind.pop("AuthorizationConfiguration", None)
-        self.set("kube_apiserver_use_authorization_config_file", authz is not None,
-                 authz.reason.short() if authz else "authorization by --authorization-mode (authorization_modes)")
+        self.set(
+            "kube_apiserver_use_authorization_config_file",
+            authz is not None,
+            authz.reason.short() if authz else "authorization by --authorization-mode (authorization_modes)",
+        )
         if authz:
             self.set("kube_apiserver_authorization_config_authorizers", list(authz.document["authorizers"]), authz.reason.short())
         admission = by_kind.pop("AdmissionConfiguration", None)
-        self.set("kube_apiserver_admission_control_config_file", admission is not None, admission.reason.short() if admission else "")
+        self.set(
+            "kube_apiserver_admission_control_config_file", admission is not None, admission.reason.short() if admission else ""
+        )
         if admission:
             self.admission(admission.document, admission.reason.short(), admission.reason.origin)
         audit = by_kind.pop("Policy", None)
         self.set("kubernetes_audit", audit is not None, audit.reason.short() if audit else "audit.enabled is false")
         if audit:
-            self.set("audit_policy_custom_rules", yamlout.dump(_folded_rules(audit.document)),
-                     audit.reason.short() + "; policy-level omitStages folded into each rule")
+            self.set(
+                "audit_policy_custom_rules",
+                yamlout.dump(_folded_rules(audit.document)),
+                audit.reason.short() + "; policy-level omitStages folded into each rule",
+            )
         encryption = by_kind.pop("EncryptionConfiguration", None)
-        self.encryption(encryption.document if encryption else None, encryption.reason.short() if encryption else "", 
-                        encryption.reason.origin if encryption else "", encryption.node_path if encryption else "")
+        self.encryption(
+            encryption.document if encryption else None,
+            encryption.reason.short() if encryption else "",
+            encryption.reason.origin if encryption else "",
+            encryption.node_path if encryption else "",
+        )
         for kind, node_file in by_kind.items():
-            self.out.not_controllable.append(item(f"{kind} file {node_file.node_path}", node_file.reason.origin,
-                                                  "kubespray has no variable for this file", "use the kubeadm target, or kubeadm_patches"))
+            self.out.not_controllable.append(
+                item(
+                    f"{kind} file {node_file.node_path}",
+                    node_file.reason.origin,
+                    "kubespray has no variable for this file",
+                    "use the kubeadm target, or kubeadm_patches",
+                )
+            )
 
     def admission(self, document: dict[str, Any], why: str, origin: str) -> None:
         for plugin in document.get("plugins", []):
@@ -142,11 +181,21 @@ class _Builder:
                 defaults, exemptions = config["defaults"], config.get("exemptions", {})
                 self.set("kube_pod_security_use_default", True, why)
                 for mode in ("enforce", "audit", "warn"):
-                    self.set(f"kube_pod_security_default_{mode}", defaults[mode], f"Pod Security {mode} level (admission.podSecurity.{mode})")
-                    self.set(f"kube_pod_security_default_{mode}_version", defaults[f"{mode}-version"], "admission.podSecurity.version")
+                    self.set(
+                        f"kube_pod_security_default_{mode}",
+                        defaults[mode],
+                        f"Pod Security {mode} level (admission.podSecurity.{mode})",
+                    )
+                    self.set(
+                        f"kube_pod_security_default_{mode}_version", defaults[f"{mode}-version"], "admission.podSecurity.version"
+                    )
                 self.set("kube_pod_security_exemptions_usernames", list(exemptions.get("usernames", [])), "")
                 self.set("kube_pod_security_exemptions_runtime_class_names", list(exemptions.get("runtimeClasses", [])), "")
-                self.set("kube_pod_security_exemptions_namespaces", list(exemptions.get("namespaces", [])), "admission.podSecurity.exemptNamespaces")
+                self.set(
+                    "kube_pod_security_exemptions_namespaces",
+                    list(exemptions.get("namespaces", [])),
+                    "admission.podSecurity.exemptNamespaces",
+                )
             elif name == "EventRateLimit":
                 limits: dict[str, Any] = {}
                 for index, limit in enumerate(config.get("limits", []), start=1):
@@ -154,10 +203,20 @@ class _Builder:
                     if "cacheSize" in limit:
                         entry["cache_size"] = limit["cacheSize"]
                     limits[f"limit_{index}"] = entry
-                self.set("kube_apiserver_admission_event_rate_limits", limits, "CIS 1.2.9; EventRateLimit limits (admission.eventRateLimit)")
+                self.set(
+                    "kube_apiserver_admission_event_rate_limits",
+                    limits,
+                    "CIS 1.2.9; EventRateLimit limits (admission.eventRateLimit)",
+                )
             else:
-                self.out.not_controllable.append(item(f"admission plugin configuration {name}", origin,
-                                                      "kubespray configures only its own list of admission plugins", "use the kubeadm target"))
+                self.out.not_controllable.append(
+                    item(
+                        f"admission plugin configuration {name}",
+                        origin,
+                        "kubespray configures only its own list of admission plugins",
+                        "use the kubeadm target",
+                    )
+                )
 
     def encryption(self, document: dict[str, Any] | None, why: str, origin: str, node_path: str) -> None:
         if document is None:
@@ -167,10 +226,14 @@ class _Builder:
         provider = next(iter(resources["providers"][0]))
         if provider not in self.facts["encryptionAlgorithms"]:
             self.set("kube_encrypt_secret_data", False, "kubespray cannot encrypt with " + provider + " (see REPORT.md)")
-            self.out.not_controllable.append(item(
-                f"EncryptionConfiguration file {node_path} ({provider})", origin,
-                "kubespray encrypts with a static key only (secretbox, aesgcm or aescbc); it has no KMS provider",
-                "choose encryption.provider secretbox for kubespray, or use the kubeadm target with the KMS v2 plugin"))
+            self.out.not_controllable.append(
+                item(
+                    f"EncryptionConfiguration file {node_path} ({provider})",
+                    origin,
+                    "kubespray encrypts with a static key only (secretbox, aesgcm or aescbc); it has no KMS provider",
+                    "choose encryption.provider secretbox for kubespray, or use the kubeadm target with the KMS v2 plugin",
+                )
+            )
             return
         self.set("kube_encrypt_secret_data", True, why + "; kubespray generates and keeps the key itself")
         self.set("kube_encryption_algorithm", provider, why)
@@ -180,8 +243,12 @@ class _Builder:
     def flags(self) -> None:
         facts = self.facts
         structured_flags = {flag for flags in facts["structuredFlags"].values() for flag in flags}
-        conflicting = {flag for owner, flags in facts["conflictingFlags"].items()
-                       if self.plan.flag_value("kube-apiserver", owner) for flag in flags}
+        conflicting = {
+            flag
+            for owner, flags in facts["conflictingFlags"].items()
+            if self.plan.flag_value("kube-apiserver", owner)
+            for flag in flags
+        }
         for setting in self.plan.settings:
             if not setting.is_flag:
                 continue
@@ -221,8 +288,11 @@ class _Builder:
                 else:
                     self.refuse(setting, covered[key]["text"], "use the kubeadm target")
             elif top in templated:
-                self.refuse(setting, f"kubespray's kubelet template writes {top} itself and has no variable for this value",
-                            "add a kubeadm_patches entry for target kubeletconfiguration")
+                self.refuse(
+                    setting,
+                    f"kubespray's kubelet template writes {top} itself and has no variable for this value",
+                    "add a kubeadm_patches entry for target kubeletconfiguration",
+                )
             elif top not in extra_tops:
                 extra_tops.append(top)
         config = self.plan.config("kubelet")
@@ -241,7 +311,12 @@ class _Builder:
             if setting.key.startswith("featureGates."):
                 gates.append(f"{setting.key.split('.', 1)[1]}={'true' if setting.value else 'false'}")
             elif setting.key in mapping:
-                self.set(mapping[setting.key]["variable"], _convert(setting.value, mapping[setting.key]["type"]), setting.reason.short(), setting)
+                self.set(
+                    mapping[setting.key]["variable"],
+                    _convert(setting.value, mapping[setting.key]["type"]),
+                    setting.reason.short(),
+                    setting,
+                )
             else:
                 self.refuse(setting, "kubespray has no variable for this KubeProxyConfiguration field", "use the kubeadm target")
         self.set("kube_proxy_feature_gates", gates, "")
@@ -252,11 +327,18 @@ class _Builder:
         self.kubelet()
         self.kube_proxy()
         for variable in GATE_VARIABLES:
-            why = ("kgen resolves gates per component; a non-empty component list replaces this one, an empty one falls back to it"
-                   if variable == "kube_feature_gates" else "")
+            why = (
+                "kgen resolves gates per component; a non-empty component list replaces this one, an empty one falls back to it"
+                if variable == "kube_feature_gates"
+                else ""
+            )
             self.set(variable, [], why)
         for component, variable in EXTRA_ARGS.items():
-            self.set(variable, self.extra_args[component], f"{component} flags kubespray has no variable for" if self.extra_args[component] else "")
+            self.set(
+                variable,
+                self.extra_args[component],
+                f"{component} flags kubespray has no variable for" if self.extra_args[component] else "",
+            )
         self.out.values = unsafe(_ordered(self.out.values))
         return self.out
 
@@ -274,10 +356,17 @@ def _folded_rules(policy: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 _ORDER = (
-    "kube_apiserver_use_authentication_config_file", "kube_apiserver_authentication_config_anonymous",
-    "kube_apiserver_authentication_config_jwt", "kube_api_anonymous_auth", "remove_anonymous_access", "kubeadm_use_file_discovery",
-    "kube_apiserver_use_authorization_config_file", "kube_apiserver_authorization_config_authorizers", "authorization_modes",
-    "kube_apiserver_enable_admission_plugins", "kube_apiserver_admission_control_config_file",
+    "kube_apiserver_use_authentication_config_file",
+    "kube_apiserver_authentication_config_anonymous",
+    "kube_apiserver_authentication_config_jwt",
+    "kube_api_anonymous_auth",
+    "remove_anonymous_access",
+    "kubeadm_use_file_discovery",
+    "kube_apiserver_use_authorization_config_file",
+    "kube_apiserver_authorization_config_authorizers",
+    "authorization_modes",
+    "kube_apiserver_enable_admission_plugins",
+    "kube_apiserver_admission_control_config_file",
     "kube_apiserver_admission_event_rate_limits",
 )
 
@@ -296,8 +385,13 @@ def render(plan: Plan) -> list[OutputFile]:
     built = build_vars(plan)
     facts = platforms()["kubespray"]
     header = header_lines(plan, TARGET, f"For kubespray {facts['versions']}.")
-    content = render_template("kubespray/kgen-hardening.yml.j2", header=header, covered=built.covered_lines(),
-                              document=built.values, comments=built.comments)
+    content = render_template(
+        "kubespray/kgen-hardening.yml.j2",
+        header=header,
+        covered=built.covered_lines(),
+        document=built.values,
+        comments=built.comments,
+    )
     outputs = [OutputFile(VARS_PATH, content, (built.values,))]
     outputs.extend(cluster_objects_output(plan, TARGET))
     outputs.append(report_output(plan, TARGET, built.not_controllable))

@@ -52,9 +52,13 @@ def not_controllable(plan: Plan, target: str) -> list[Item]:
     items.extend(control_plane_items(plan, data))
     for setting in plan.settings:
         if setting.component == "kube-proxy":
-            items.append(item(describe(setting), setting.reason.origin, data["kubeProxy"]["platform"], data["kubeProxy"]["action"]))
+            items.append(
+                item(describe(setting), setting.reason.origin, data["kubeProxy"]["platform"], data["kubeProxy"]["action"])
+            )
         elif setting.component == "kubelet" and setting.is_flag:
-            items.append(item(describe(setting), setting.reason.origin, data["kubeletFlags"]["platform"], data["kubeletFlags"]["action"]))
+            items.append(
+                item(describe(setting), setting.reason.origin, data["kubeletFlags"]["platform"], data["kubeletFlags"]["action"])
+            )
     items.extend(kubelet_items(plan, target))
     if target == "gke":
         from kgen.targets.gke import anonymous_items
@@ -93,23 +97,34 @@ def kubelet_refusal(setting: Setting, target: str) -> Item | None:
     if target == "eks":
         if top in data["nodeadmOwned"]:
             text = data["ownedText"].get(top, "nodeadm sets this field for the cluster")
-            return item(describe(setting), origin, text, "nothing to do: the EKS setting is the hardened one; eksctl refuses the field")
+            return item(
+                describe(setting), origin, text, "nothing to do: the EKS setting is the hardened one; eksctl refuses the field"
+            )
         return None
     field_map: dict[str, str] = data["kubeletFieldMap"]
     if setting.key in field_map:
         if target == "gke" and setting.key == "podPidsLimit":
             bounds = data["podPidsLimit"]
             if not bounds["min"] <= int(setting.value) <= bounds["max"]:
-                return item(describe(setting), origin, f"GKE accepts podPidsLimit from {bounds['min']} to {bounds['max']} only",
-                            f"set kubelet.podPidsLimit between {bounds['min']} and {bounds['max']}")
+                return item(
+                    describe(setting),
+                    origin,
+                    f"GKE accepts podPidsLimit from {bounds['min']} to {bounds['max']} only",
+                    f"set kubelet.podPidsLimit between {bounds['min']} and {bounds['max']}",
+                )
         if target == "gke" and setting.key == "readOnlyPort" and setting.value != 0:
-            return item(describe(setting), origin, "GKE only opens or closes the read-only port 10255",
-                        "set kubelet.readOnlyPort to 0")
+            return item(
+                describe(setting), origin, "GKE only opens or closes the read-only port 10255", "set kubelet.readOnlyPort to 0"
+            )
         return None
     default = data["kubeletDefault"]
     if top == "featureGates":
-        return item(describe(setting), origin, f"{target.upper()} decides kubelet feature gates per node version; the node configuration has no featureGates",
-                    "pick a node version where the feature is on by default")
+        return item(
+            describe(setting),
+            origin,
+            f"{target.upper()} decides kubelet feature gates per node version; the node configuration has no featureGates",
+            "pick a node version where the feature is on by default",
+        )
     preview = data.get("previewKubeletFields", {}).get(top)
     action = f"{default['action']}; {preview}" if preview else default["action"]
     return item(describe(setting), origin, default["platform"], action)
