@@ -98,7 +98,7 @@ def _matches(record: Record, wanted: str) -> bool:
     if record.kind in ("field", "gate") and lowered == f"featuregates.{key}":
         return True
     profile_key = record.profile_key.lower()
-    return profile_key == lowered or profile_key.startswith(lowered + ".")
+    return any(profile_key == prefix or profile_key.startswith(prefix + ".") for prefix in (lowered, f"features.{lowered}"))
 
 
 def _gates_of(knob: str) -> list[str]:
