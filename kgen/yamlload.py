@@ -102,7 +102,7 @@ class _Builder:
             raise self.fail(node, f"YAML tag {node.tag} is not allowed here")
         try:
             return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
+        except yaml.YAMLError:
             raise self.fail(node, f"cannot read value {node.value!r}") from None
 
 
@@ -129,8 +129,18 @@ def _compose_all(text: str, file: str) -> list[yaml.Node]:
         if exc.context:
             message = f"{exc.context}: {message}"
         raise KgenError(problems=[Problem(f"malformed YAML: {message}", file, line, column, rule="yaml")]) from None
+    except yaml.reader.ReaderError as exc:
+        # Raised for control characters before any YAML structure exists: locate it ourselves.
+        line = text[: exc.position].count("\n") + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        message = f"malformed YAML: control character {character} is not allowed"
+        raise KgenError(problems=[Problem(message, file, line, column, rule="yaml")]) from None
+    except UnicodeError:
+        raise KgenError(problems=[Problem("text is not valid Unicode (lone surrogate)", file, rule="yaml")]) from None
     except yaml.YAMLError as exc:
-        raise KgenError(problems=[Problem(f"malformed YAML: {exc}", file, rule="yaml")]) from None
+        message = " ".join(str(exc).split())
+        raise KgenError(problems=[Problem(f"malformed YAML: {message}", file, rule="yaml")]) from None
     except RecursionError:
         raise KgenError(problems=[Problem("YAML nested too deeply", file, rule="yaml")]) from None
 
