@@ -115,4 +115,4 @@ def report_output(plan: Plan, target: str, not_controllable: list[dict[str, str]
         not_controllable=not_controllable,
         compliance=compliance_summary(plan) if target in ("kubeadm", "flags", "kubespray", "ansible") else None,
     )
-    return OutputFile("REPORT.md", content)
+    return OutputFile("REPORT.md", content.rstrip("\n") + "\n")
