@@ -36,10 +36,29 @@ class DriftReport:
         return not (self.stale or self.missing or self.unexpected)
 
 
+def _check_relative(path: str) -> None:
+    """Refuse a rendered path that could leave the output folder or that file systems mangle."""
+    parts = path.split("/")
+    bad = len(parts) < 3 or any(part in ("", ".", "..") for part in parts)
+    if bad or any(ord(char) < 0x20 or char in "\\\x7f" for char in path):
+        shown = path.encode("unicode_escape").decode("ascii")
+        raise KgenError(
+            problems=[
+                Problem(
+                    "rendered file path is not a plain relative path (node paths must not contain '..', '.', '//' "
+                    "or control characters)",
+                    shown,
+                    rule="output",
+                )
+            ]
+        )
+
+
 def _group(files: Iterable[RenderedFile]) -> dict[str, dict[str, RenderedFile]]:
     """Target folder ('profile/target') -> relative path -> file."""
     groups: dict[str, dict[str, RenderedFile]] = {}
     for item in files:
+        _check_relative(item.path)
         profile, target, rest = item.path.split("/", 2)
         groups.setdefault(f"{profile}/{target}", {})[rest] = item
     return groups
@@ -62,7 +81,9 @@ def check_output_dir(out: Path) -> Path:
 def _existing_files(folder: Path) -> dict[str, Path]:
     if not folder.is_dir():
         return {}
-    return {str(p.relative_to(folder)).replace(os.sep, "/"): p for p in sorted(folder.rglob("*")) if p.is_file() or p.is_symlink()}
+    return {
+        str(p.relative_to(folder)).replace(os.sep, "/"): p for p in sorted(folder.rglob("*")) if p.is_file() or p.is_symlink()
+    }
 
 
 def _same(folder: Path, wanted: dict[str, RenderedFile]) -> bool:

@@ -319,3 +319,16 @@ def test_installed_command_prints_no_traceback(work: Path, args: list[str]) -> N
     assert done.returncode == 1
     assert "Traceback" not in done.stderr + done.stdout
     assert _snapshot(work) == before
+
+
+@pytest.mark.xfail(
+    strict=True, reason="plan.mount_file_dir gets None: authorization.webhook.kubeConfigFile is nullable (reported to the lead)"
+)
+def test_webhook_without_kubeconfig_is_a_profile_problem(work: Path) -> None:
+    (work / "hostile" / "webhook.yaml").write_text("name: w\nauthorization:\n  webhook:\n    name: w\n", encoding="utf-8")
+    _assert_clean_failure(work, ["validate", "hostile/webhook.yaml"], "authorization.webhook.kubeConfigFile")
+
+
+def test_node_path_cannot_write_outside_the_output_folder(work: Path) -> None:
+    _assert_clean_failure(work, ["render", "hostile/node-path-traversal.yaml", "-o", "out"], "not a plain relative path")
+    assert not (work / "escaped.yaml").exists()
