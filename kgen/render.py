@@ -8,6 +8,7 @@ version. A failure here is a bug in kgen, reported with the file, the document a
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,22 +96,47 @@ def _plain(value: Any) -> Any:
 
 def self_check(output: OutputFile, plan: Plan, target: str) -> None:
     """Parse back and validate one output file; raise InternalError naming what is wrong."""
-    global _LOADER
     if not output.documents:
         if output.path.endswith(".args"):
             _check_flags(output, plan, target)
         return
+    body = _without_leading_comments(output.content)
+    parsed = _parsed(body)
+    expected = [_plain(doc) for doc in output.documents]
+    if parsed != expected:
+        raise InternalError(f"{target}/{output.path}: rendered YAML does not parse back to the data it was rendered from")
+    _validated(body, plan.version, f"{target}/{output.path}")
+
+
+def _without_leading_comments(content: str) -> str:
+    """The text after the opening comment lines (the per-profile header), which YAML ignores."""
+    start = 0
+    while content.startswith("#", start):
+        end = content.find("\n", start)
+        if end < 0:
+            return ""
+        start = end + 1
+    return content[start:]
+
+
+# A fleet renders the same text many times (same base profile and version; the names differ only
+# in the header), and parsing and validating are pure functions of the text and the version, so
+# each distinct text is checked once per process. A failure raises and is not cached.
+@functools.lru_cache(maxsize=512)
+def _parsed(body: str) -> list[Any]:
+    global _LOADER
     import yaml
 
     if _LOADER is None:
         _LOADER = _loader()
-    parsed = [doc for doc in yaml.load_all(output.content, Loader=_LOADER) if doc is not None]
-    expected = [_plain(doc) for doc in output.documents]
-    if parsed != expected:
-        raise InternalError(f"{target}/{output.path}: rendered YAML does not parse back to the data it was rendered from")
+    return [doc for doc in yaml.load_all(body, Loader=_LOADER) if doc is not None]
+
+
+@functools.lru_cache(maxsize=512)
+def _validated(body: str, version: str, file: str) -> None:
     problems = []
-    for index, document in enumerate(parsed):
-        problems.extend(validate_config_document(document, plan.version, f"{target}/{output.path}", index))
+    for index, document in enumerate(_parsed(body)):
+        problems.extend(validate_config_document(document, version, file, index))
     if problems:
         raise InternalError("rendered output fails its own validation:\n" + "\n".join(p.format() for p in problems))
 
