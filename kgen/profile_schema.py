@@ -10,7 +10,8 @@ from typing import Any
 
 NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 VERSION_PATTERN = r"^v?1\.[0-9]{1,2}$"
-NODE_PATH_PATTERN = r"^/[^\0\n\r]*$"
+# Node paths end up in flags, mounts and shell scripts: only characters that need no quoting anywhere, no "..".
+NODE_PATH_PATTERN = r"^(?!.*(^|/)\.\.(/|$))/[A-Za-z0-9._@+/-]*$"
 URL_PATH_PATTERN = r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$"
 DURATION_PATTERN = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$"
 HTTPS_URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$"
@@ -218,7 +219,12 @@ PROFILE_SCHEMA: dict[str, Any] = {
                 "meta": _doc("An authorization webhook placed after Node and RBAC."),
                 "schema": {
                     "name": {"type": "string", "required": True, "regex": NAME_PATTERN},
-                    "kubeConfigFile": _node_path(None, "Node path of the webhook's kubeconfig."),
+                    "kubeConfigFile": {
+                        "type": "string",
+                        "required": True,
+                        "regex": NODE_PATH_PATTERN,
+                        "meta": _doc("Node path of the webhook's kubeconfig."),
+                    },
                     "failurePolicy": {"type": "string", "default": "Deny", "allowed": ["Deny", "NoOpinion"]},
                     "timeout": {"type": "string", "default": "3s", "regex": DURATION_PATTERN},
                     "matchConditions": {

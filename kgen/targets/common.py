@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import shlex
+
 import jinja2
 
 from kgen import __version__, yamlout
@@ -36,6 +38,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["yaml"] = lambda data, comments=None: yamlout.dump(data, comments)
     env.filters["scalar"] = yamlout.scalar
+    env.filters["shell_quote"] = shlex.quote
     return env
 
 
