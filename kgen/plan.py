@@ -100,6 +100,7 @@ class Plan:
     requirements: list[str] = field(default_factory=list)
     features: list[FeatureStatus] = field(default_factory=list)
     mounts: list[tuple[str, bool]] = field(default_factory=list)  # (node dir, writable) for kube-apiserver
+    kubeadm_gates: dict[str, bool] = field(default_factory=dict)  # kubeadm's own gates, checked for the version
 
     def flags(self, component: str) -> list[Setting]:
         return sorted((s for s in self.settings if s.component == component and s.is_flag), key=lambda s: s.key)
@@ -330,6 +331,7 @@ class _Planner:
         self.security_features()
         self.explicit_gates()
         self.resolve_gates()
+        self.kubeadm_feature_gates()
         self.kubeadm_join()
         return self.plan
 
@@ -672,6 +674,29 @@ class _Planner:
             origin = ", ".join(sorted({item.origin for item in result.runtime_config}))
             plan.add("kube-apiserver", "runtime-config", result.runtime_config_value(),
                      Reason(origin, refs, "API versions the enabled features serve: " + why))
+
+    def kubeadm_feature_gates(self) -> None:
+        """kubeadm's own gates: kubeadm rejects unknown and removed keys, and a locked gate set against its default."""
+        problems = []
+        for name, value in sorted(self.data["kubeadm"]["featureGates"].items()):
+            path = f"kubeadm.featureGates.{name}"
+            found = knowledge.kubeadm_gate(name)
+            state = found.state(self.plan.version) if found else None
+            if found is None:
+                hint = " (it is a component gate: put it under features.gates)" if knowledge.gate(name) else ""
+                known = ", ".join(sorted(knowledge.kubeadm_gates_in(self.plan.version)))
+                problems.append(self.problem(path, f"unknown kubeadm feature gate {name}{hint}; kubeadm {self.plan.version} knows: {known}", "gates"))
+            elif state is None:
+                when = f"was removed in {found.removed_in}" if found.removed_in else f"does not exist in {self.plan.version}"
+                problems.append(self.problem(path, f"kubeadm feature gate {name} {when}", "gates"))
+            elif state.locked and value != state.default:
+                problems.append(self.problem(path, f"kubeadm feature gate {name} is locked to {str(state.default).lower()} in {self.plan.version}", "gates"))
+            elif value == state.default:
+                self.plan.notes.append(Note(f"kubeadm feature gate {name} is already {str(value).lower()} by default in {self.plan.version}: not rendered", path))
+            else:
+                self.plan.kubeadm_gates[name] = value
+        if problems:
+            raise KgenError(problems=problems)
 
     def kubeadm_join(self) -> None:
         if self.data["anonymousAccess"]["mode"] != "unrestricted":

@@ -82,7 +82,7 @@ def _regex_meanings() -> dict[str, str]:
     return {
         s.NAME_PATTERN: "lower-case letters, digits and '-', starting and ending with a letter or digit",
         s.VERSION_PATTERN: 'a Kubernetes minor version such as "1.35" (quoted)',
-        s.NODE_PATH_PATTERN: "an absolute node path such as /etc/kubernetes/x.yaml (letters, digits and . _ @ + - /, no '..')",
+        s.NODE_PATH_PATTERN: "an absolute node path such as /etc/kubernetes/x.yaml (letters, digits and . _ @ + -; no empty, '.' or '..' segments)",
         s.URL_PATH_PATTERN: "an absolute URL path such as /healthz",
         s.DURATION_PATTERN: "a duration such as 30s, 5m or 24h",
         s.HTTPS_URL_PATTERN: "an https:// URL",

@@ -10,8 +10,9 @@ from typing import Any
 
 NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 VERSION_PATTERN = r"^v?1\.[0-9]{1,2}$"
-# Node paths end up in flags, mounts and shell scripts: only characters that need no quoting anywhere, no "..".
-NODE_PATH_PATTERN = r"^(?!.*(^|/)\.\.(/|$))/[A-Za-z0-9._@+/-]*$"
+# Node paths end up in flags, mounts and shell scripts: only characters that need no quoting anywhere;
+# segments may not start with '.', so no '..', '/./', '//' or trailing '/'.
+NODE_PATH_PATTERN = r"^(/[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*)+$"
 URL_PATH_PATTERN = r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$"
 DURATION_PATTERN = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$"
 HTTPS_URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$"

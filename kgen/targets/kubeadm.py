@@ -82,9 +82,8 @@ def cluster_configuration(plan: Plan) -> tuple[dict[str, Any], Comments]:
     if etcd_flags:
         local["extraArgs"] = extra_args(etcd_flags, ("etcd", "local", "extraArgs"), comments)
     document["etcd"] = {"local": local}
-    kubeadm_gates = data["kubeadm"]["featureGates"]
-    if kubeadm_gates:
-        document["featureGates"] = dict(sorted(kubeadm_gates.items()))
+    if plan.kubeadm_gates:
+        document["featureGates"] = dict(plan.kubeadm_gates)
         comments[("featureGates",)] = "kubeadm's own feature gates (kubeadm.featureGates), not the components'"
     return document, comments
 
