@@ -28,7 +28,10 @@ app = typer.Typer(
 T = TypeVar("T")
 
 VersionOption = Annotated[
-    str | None, typer.Option("-k", "--kubernetes-version", help="Kubernetes minor version, e.g. 1.35 (default: the profile's, else the newest).")
+    str | None,
+    typer.Option(
+        "-k", "--kubernetes-version", help="Kubernetes minor version, e.g. 1.35 (default: the profile's, else the newest)."
+    ),
 ]
 TargetOption = Annotated[
     list[str] | None, typer.Option("-t", "--target", help="Target to render (repeatable); default: the profile's targets.")
@@ -58,7 +61,9 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print kgen's version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print kgen's version.")
+    ] = False,
 ) -> None:
     """Kubernetes hardening as code."""
 
@@ -69,7 +74,9 @@ def render(
     target: TargetOption = None,
     kubernetes_version: VersionOption = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
-    check: Annotated[bool, typer.Option("--check", help="Render in memory and compare with the output folder; exit 3 on drift.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Render in memory and compare with the output folder; exit 3 on drift.")
+    ] = False,
     jobs: Annotated[int, typer.Option("-j", "--jobs", min=0, help="Worker processes for many profiles (0 = one per CPU).")] = 1,
 ) -> None:
     """Render profiles into OUTPUT/<profile>/<target>/."""
@@ -88,7 +95,9 @@ def render(
         report = write_tree(output, files)
         for line in summaries:
             typer.echo(line)
-        typer.echo(f"wrote {len(report.written)} target folder(s), {len(report.unchanged)} unchanged, {len(files)} files in {output}")
+        typer.echo(
+            f"wrote {len(report.written)} target folder(s), {len(report.unchanged)} unchanged, {len(files)} files in {output}"
+        )
 
     _run(body)
 
@@ -199,7 +208,9 @@ def diff(
     new: Annotated[str | None, typer.Argument(help="New profile (default: OLD itself, with --to-version).")] = None,
     target: TargetOption = None,
     kubernetes_version: VersionOption = None,
-    to_version: Annotated[str | None, typer.Option("--to-version", help="Compare the profile rendered for -k and for this version.")] = None,
+    to_version: Annotated[
+        str | None, typer.Option("--to-version", help="Compare the profile rendered for -k and for this version.")
+    ] = None,
     output_format: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
 ) -> None:
     """A semantic diff of what two profiles (or two versions) render, per component and setting."""
@@ -214,7 +225,9 @@ def diff(
 
 @app.command("check-config")
 def check_config(
-    paths: Annotated[list[Path], typer.Argument(help="Configuration files or folders (kubeadm, kubelet, apiserver configs, .args files).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Configuration files or folders (kubeadm, kubelet, apiserver configs, .args files).")
+    ],
     kubernetes_version: VersionOption = None,
     output_format: FormatOption = "text",
 ) -> None:

@@ -242,7 +242,10 @@ def _gate_usable(plan: Plan, name: str) -> tuple[str, str]:
     version = plan.version
     features = plan.profile.data["features"]
     if gate is None:
-        return "unavailable", f"the {name} gate exists in no Kubernetes release kgen knows (up to {knowledge.PREVIEW_VERSIONS[-1]})"
+        return (
+            "unavailable",
+            f"the {name} gate exists in no Kubernetes release kgen knows (up to {knowledge.PREVIEW_VERSIONS[-1]})",
+        )
     state = gate.state(version)
     if state is None:
         if gate.removed_in and _version_key(gate.removed_in) <= _version_key(version):
@@ -274,6 +277,7 @@ class _Planner:
         self.plan = Plan(profile, profile.version)
         self.gate_requests: list[Any] = []
         self.config_dir = self.data["cluster"]["configDir"]
+        self._gate_refs: dict[str, tuple[str, ...]] = {}
 
     def problem(self, path: str, message: str, rule: str = "profile") -> Problem:
         """A problem located at the profile key that caused it (through extends)."""
@@ -311,13 +315,13 @@ class _Planner:
                 self.plan.add(component, flag_name, value, Reason(origin, (f"KEP-{kep}",), title))
         return True
 
-    def request_gate(self, name: str, enabled: bool, origin: str, why: str, refs: tuple[str, ...] = (), explicit: bool = False) -> None:
+    def request_gate(
+        self, name: str, enabled: bool, origin: str, why: str, refs: tuple[str, ...] = (), explicit: bool = False
+    ) -> None:
         from kgen.knowledge.gates_engine import GateRequest
 
         self.gate_requests.append(GateRequest(name=name, enabled=enabled, origin=origin, reason=why, optional=not explicit))
         self._gate_refs[name] = refs
-
-    _gate_refs: dict[str, tuple[str, ...]] = {}
 
     # Sections -----------------------------------------------------------------------------------
     def run(self) -> Plan:
@@ -364,7 +368,12 @@ class _Planner:
             if jwt and self._structured_authn_ok():
                 document["anonymous"] = {"enabled": False}
             else:
-                plan.add("kube-apiserver", "anonymous-auth", False, Reason("anonymousAccess.mode", ("CIS 1.2.1",), "reject unauthenticated requests"))
+                plan.add(
+                    "kube-apiserver",
+                    "anonymous-auth",
+                    False,
+                    Reason("anonymousAccess.mode", ("CIS 1.2.1",), "reject unauthenticated requests"),
+                )
             plan.notes.append(
                 Note(
                     "anonymousAccess.mode none also rejects unauthenticated health probes: load balancers and kubelet probes "
@@ -379,15 +388,22 @@ class _Planner:
         if not document:
             return
         if not self._structured_authn_ok():
-            raise KgenError(problems=[self.problem("authentication", f"structured authentication configuration is not available in {plan.version}")])
+            raise KgenError(
+                problems=[
+                    self.problem("authentication", f"structured authentication configuration is not available in {plan.version}")
+                ]
+            )
         full = {
             "apiVersion": knowledge.api_version("AuthenticationConfiguration", plan.version),
             "kind": "AuthenticationConfiguration",
             **document,
         }
         path = self.node_file("authentication-config.yaml")
-        reason = Reason("anonymousAccess" if "anonymous" in document else "authentication.jwt", reason_refs,
-                        "structured authentication: anonymous access limited to listed paths, external JWT issuers")
+        reason = Reason(
+            "anonymousAccess" if "anonymous" in document else "authentication.jwt",
+            reason_refs,
+            "structured authentication: anonymous access limited to listed paths, external JWT issuers",
+        )
         plan.files.append(NodeFile(path, full, reason))
         plan.add("kube-apiserver", "authentication-config", path, reason)
 
@@ -411,8 +427,14 @@ class _Planner:
         authz = data["authorization"]
         webhook = authz["webhook"]
         if authz["style"] == "flags" and not webhook:
-            plan.add("kube-apiserver", "authorization-mode", "Node,RBAC",
-                     Reason("authorization.style", ("CIS 1.2.6", "CIS 1.2.7", "CIS 1.2.8"), "Node authorizer then RBAC; never AlwaysAllow"))
+            plan.add(
+                "kube-apiserver",
+                "authorization-mode",
+                "Node,RBAC",
+                Reason(
+                    "authorization.style", ("CIS 1.2.6", "CIS 1.2.7", "CIS 1.2.8"), "Node authorizer then RBAC; never AlwaysAllow"
+                ),
+            )
             return
         authorizers: list[dict[str, Any]] = [{"type": "Node", "name": "node"}, {"type": "RBAC", "name": "rbac"}]
         if webhook:
@@ -435,7 +457,9 @@ class _Planner:
             "authorizers": authorizers,
         }
         path = self.node_file("authorization-config.yaml")
-        reason = Reason("authorization", ("KEP-3221",), "structured authorization: Node, RBAC" + (", then the webhook" if webhook else ""))
+        reason = Reason(
+            "authorization", ("KEP-3221",), "structured authorization: Node, RBAC" + (", then the webhook" if webhook else "")
+        )
         plan.files.append(NodeFile(path, document, reason))
         plan.add("kube-apiserver", "authorization-config", path, reason)
         plan.notes.append(
@@ -466,7 +490,12 @@ class _Planner:
         if admission["denyServiceExternalIPs"]:
             plugins.append("DenyServiceExternalIPs")
             refs += ["CIS 1.2.3", "CVE-2020-8554"]
-        plan.add("kube-apiserver", "enable-admission-plugins", plugins, Reason("admission", tuple(refs), "admission plugins a hardened cluster runs"))
+        plan.add(
+            "kube-apiserver",
+            "enable-admission-plugins",
+            plugins,
+            Reason("admission", tuple(refs), "admission plugins a hardened cluster runs"),
+        )
         pss = admission["podSecurity"]
         pod_security = {
             "apiVersion": knowledge.api_version("PodSecurityConfiguration", plan.version),
@@ -511,7 +540,9 @@ class _Planner:
     def audit(self) -> None:
         plan, audit = self.plan, self.data["audit"]
         if not audit["enabled"]:
-            plan.notes.append(Note("audit logging is off: CIS 1.2.16-1.2.19 and 3.2.1 are not met", "audit.enabled", ("CIS 1.2.16",)))
+            plan.notes.append(
+                Note("audit logging is off: CIS 1.2.16-1.2.19 and 3.2.1 are not met", "audit.enabled", ("CIS 1.2.16",))
+            )
             return
         policy = {
             "apiVersion": knowledge.api_version("Policy", plan.version),
@@ -523,23 +554,47 @@ class _Planner:
         reason = Reason("audit.policy", ("CIS 3.2.1", "CIS 3.2.2"), f"audit policy preset '{audit['policy']}'")
         plan.files.append(NodeFile(path, policy, reason))
         plan.add("kube-apiserver", "audit-policy-file", path, reason)
-        plan.add("kube-apiserver", "audit-log-path", audit["logPath"], Reason("audit.logPath", ("CIS 1.2.16",), "where the audit log is written"))
-        plan.add("kube-apiserver", "audit-log-maxage", audit["maxAge"], Reason("audit.maxAge", ("CIS 1.2.17",), "days to keep audit logs"))
-        plan.add("kube-apiserver", "audit-log-maxbackup", audit["maxBackup"], Reason("audit.maxBackup", ("CIS 1.2.18",), "rotated audit files kept"))
-        plan.add("kube-apiserver", "audit-log-maxsize", audit["maxSize"], Reason("audit.maxSize", ("CIS 1.2.19",), "MB before rotation"))
+        plan.add(
+            "kube-apiserver",
+            "audit-log-path",
+            audit["logPath"],
+            Reason("audit.logPath", ("CIS 1.2.16",), "where the audit log is written"),
+        )
+        plan.add(
+            "kube-apiserver",
+            "audit-log-maxage",
+            audit["maxAge"],
+            Reason("audit.maxAge", ("CIS 1.2.17",), "days to keep audit logs"),
+        )
+        plan.add(
+            "kube-apiserver",
+            "audit-log-maxbackup",
+            audit["maxBackup"],
+            Reason("audit.maxBackup", ("CIS 1.2.18",), "rotated audit files kept"),
+        )
+        plan.add(
+            "kube-apiserver",
+            "audit-log-maxsize",
+            audit["maxSize"],
+            Reason("audit.maxSize", ("CIS 1.2.19",), "MB before rotation"),
+        )
         plan.mounts.append((audit["logPath"].rsplit("/", 1)[0], True))
         plan.need("audit-log-dir")
 
     def encryption(self) -> None:
         plan, enc = self.plan, self.data["encryption"]
         if not enc["enabled"]:
-            plan.notes.append(Note("encryption at rest is off: CIS 1.2.27 and 1.2.28 are not met", "encryption.enabled", ("CIS 1.2.27",)))
+            plan.notes.append(
+                Note("encryption at rest is off: CIS 1.2.27 and 1.2.28 are not met", "encryption.enabled", ("CIS 1.2.27",))
+            )
             return
         provider = enc["provider"]
         placeholders: dict[str, str] = {}
         if provider == "kms":
             kms = enc["kms"]
-            first: dict[str, Any] = {"kms": {"apiVersion": "v2", "name": kms["name"], "endpoint": kms["endpoint"], "timeout": kms["timeout"]}}
+            first: dict[str, Any] = {
+                "kms": {"apiVersion": "v2", "name": kms["name"], "endpoint": kms["endpoint"], "timeout": kms["timeout"]}
+            }
             plan.need("kms-plugin")
         else:
             first = {provider: {"keys": [{"name": "key1", "secret": ENCRYPTION_KEY_PLACEHOLDER}]}}
@@ -552,52 +607,115 @@ class _Planner:
         }
         path = self.node_file("encryption-config.yaml")
         refs = ("CIS 1.2.27", "CIS 1.2.28")
-        reason = Reason("encryption.provider", refs, f"encrypt {', '.join(enc['resources'])} in etcd with {provider}; identity last so existing data stays readable")
+        reason = Reason(
+            "encryption.provider",
+            refs,
+            f"encrypt {', '.join(enc['resources'])} in etcd with {provider}; identity last so existing data stays readable",
+        )
         plan.files.append(NodeFile(path, document, reason, secret_placeholders=placeholders))
         plan.add("kube-apiserver", "encryption-provider-config", path, reason)
         if provider == "aescbc":
-            plan.notes.append(Note("aescbc is accepted by CIS 1.2.28 but upstream no longer recommends it; prefer kms or secretbox", "encryption.provider", ("CIS 1.2.28",)))
+            plan.notes.append(
+                Note(
+                    "aescbc is accepted by CIS 1.2.28 but upstream no longer recommends it; prefer kms or secretbox",
+                    "encryption.provider",
+                    ("CIS 1.2.28",),
+                )
+            )
 
     def security_features(self) -> None:
         features = self.data["features"]
         plan = self.plan
         self.feature("boundServiceAccountTokens", True, "authentication.serviceAccounts")
-        for knob in ("sidecarContainers", "recursiveReadOnlyMounts", "authorizeWithSelectors", "orderedNamespaceDeletion",
-                     "constrainedImpersonation", "csiServiceAccountTokenSecrets", "podCertificates"):
+        for knob in (
+            "sidecarContainers",
+            "recursiveReadOnlyMounts",
+            "authorizeWithSelectors",
+            "orderedNamespaceDeletion",
+            "constrainedImpersonation",
+            "csiServiceAccountTokenSecrets",
+            "podCertificates",
+        ):
             self.feature(knob, features[knob]["enabled"], f"features.{knob}.enabled")
-        if self.feature("kubeletServingCertValidation", features["kubeletServingCertValidation"]["enabled"],
-                        "features.kubeletServingCertValidation.enabled") and not self.data["apiServer"]["verifyKubeletCertificates"]:
-            raise KgenError(problems=[self.problem("features.kubeletServingCertValidation", "needs apiServer.verifyKubeletCertificates: true")])
+        if (
+            self.feature(
+                "kubeletServingCertValidation",
+                features["kubeletServingCertValidation"]["enabled"],
+                "features.kubeletServingCertValidation.enabled",
+            )
+            and not self.data["apiServer"]["verifyKubeletCertificates"]
+        ):
+            raise KgenError(
+                problems=[
+                    self.problem("features.kubeletServingCertValidation", "needs apiServer.verifyKubeletCertificates: true")
+                ]
+            )
 
         users = features["userNamespaces"]
         if self.feature("userNamespaces", users["enabled"], "features.userNamespaces.enabled"):
             if users["idsPerPod"] % 65536:
-                raise KgenError(problems=[self.problem("features.userNamespaces.idsPerPod", "must be a multiple of 65536", "schema")])
+                raise KgenError(
+                    problems=[self.problem("features.userNamespaces.idsPerPod", "must be a multiple of 65536", "schema")]
+                )
             if knowledge.field_since("KubeletConfiguration", "userNamespaces.idsPerPod") in (None,) or _version_key(
                 knowledge.field_since("KubeletConfiguration", "userNamespaces.idsPerPod") or "0"
             ) <= _version_key(plan.version):
-                plan.add("kubelet", "userNamespaces.idsPerPod", users["idsPerPod"],
-                         Reason("features.userNamespaces.idsPerPod", ("KEP-127",), "host IDs given to each pod's user namespace"), is_flag=False)
+                plan.add(
+                    "kubelet",
+                    "userNamespaces.idsPerPod",
+                    users["idsPerPod"],
+                    Reason("features.userNamespaces.idsPerPod", ("KEP-127",), "host IDs given to each pod's user namespace"),
+                    is_flag=False,
+                )
             self.feature("userNamespacesHostNetwork", users["hostNetwork"], "features.userNamespaces.hostNetwork")
         elif users["hostNetwork"]:
-            plan.notes.append(Note("hostNetwork user namespaces need features.userNamespaces.enabled", "features.userNamespaces.hostNetwork", ("KEP-5607",)))
+            plan.notes.append(
+                Note(
+                    "hostNetwork user namespaces need features.userNamespaces.enabled",
+                    "features.userNamespaces.hostNetwork",
+                    ("KEP-5607",),
+                )
+            )
 
         pulls = features["imagePullCredentialVerification"]
         policy = pulls["policy"]
         if pulls["allowlist"] and policy != "NeverVerifyAllowlistedImages":
-            raise KgenError(problems=[self.problem("features.imagePullCredentialVerification.allowlist",
-                                                   "an allowlist only applies with policy NeverVerifyAllowlistedImages", "schema")])
+            raise KgenError(
+                problems=[
+                    self.problem(
+                        "features.imagePullCredentialVerification.allowlist",
+                        "an allowlist only applies with policy NeverVerifyAllowlistedImages",
+                        "schema",
+                    )
+                ]
+            )
         if self.feature("imagePullCredentialVerification", policy is not None, "features.imagePullCredentialVerification.policy"):
             since = knowledge.field_since("KubeletConfiguration", "imagePullCredentialsVerificationPolicy")
             if since and _version_key(since) > _version_key(plan.version):
-                plan.notes.append(Note(f"imagePullCredentialsVerificationPolicy exists from {since}", "features.imagePullCredentialVerification.policy", ("KEP-2535",)))
+                plan.notes.append(
+                    Note(
+                        f"imagePullCredentialsVerificationPolicy exists from {since}",
+                        "features.imagePullCredentialVerification.policy",
+                        ("KEP-2535",),
+                    )
+                )
             else:
-                reason = Reason("features.imagePullCredentialVerification.policy", ("KEP-2535",),
-                                "state the policy explicitly: the upstream default NeverVerifyPreloadedImages exempts preloaded images")
+                reason = Reason(
+                    "features.imagePullCredentialVerification.policy",
+                    ("KEP-2535",),
+                    "state the policy explicitly: the upstream default NeverVerifyPreloadedImages exempts preloaded images",
+                )
                 plan.add("kubelet", "imagePullCredentialsVerificationPolicy", policy, reason, is_flag=False)
                 if pulls["allowlist"]:
-                    plan.add("kubelet", "preloadedImagesVerificationAllowlist", list(pulls["allowlist"]),
-                             Reason("features.imagePullCredentialVerification.allowlist", ("KEP-2535",), "images exempt from verification"), is_flag=False)
+                    plan.add(
+                        "kubelet",
+                        "preloadedImagesVerificationAllowlist",
+                        list(pulls["allowlist"]),
+                        Reason(
+                            "features.imagePullCredentialVerification.allowlist", ("KEP-2535",), "images exempt from verification"
+                        ),
+                        is_flag=False,
+                    )
 
         volumes = features["imageVolumes"]
         if self.feature("imageVolumes", volumes["enabled"], "features.imageVolumes.enabled"):
@@ -605,8 +723,13 @@ class _Planner:
 
     def image_volume_policy(self, registries: list[str]) -> None:
         if not registries:
-            self.plan.notes.append(Note("image volumes are on with no registry restriction; list features.imageVolumes.allowedRegistries",
-                                        "features.imageVolumes.allowedRegistries", ("KEP-4639",)))
+            self.plan.notes.append(
+                Note(
+                    "image volumes are on with no registry restriction; list features.imageVolumes.allowedRegistries",
+                    "features.imageVolumes.allowedRegistries",
+                    ("KEP-4639",),
+                )
+            )
             return
         allowed = ", ".join("'" + r + "'" for r in registries)
         expression = (
@@ -615,7 +738,11 @@ class _Planner:
             "(v.image.reference == r || v.image.reference.startsWith(r + ':') || v.image.reference.startsWith(r + '@'))))"
         )
         name = "kgen-image-volume-registries"
-        reason = Reason("features.imageVolumes.allowedRegistries", ("KEP-4639",), "image volumes may only mount images from the allowed registries")
+        reason = Reason(
+            "features.imageVolumes.allowedRegistries",
+            ("KEP-4639",),
+            "image volumes may only mount images from the allowed registries",
+        )
         policy = {
             "apiVersion": "admissionregistration.k8s.io/v1",
             "kind": "ValidatingAdmissionPolicy",
@@ -623,9 +750,16 @@ class _Planner:
             "spec": {
                 "failurePolicy": "Fail",
                 "matchConstraints": {
-                    "resourceRules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"], "resources": ["pods"]}]
+                    "resourceRules": [
+                        {"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"], "resources": ["pods"]}
+                    ]
                 },
-                "validations": [{"expression": expression, "message": "image volumes must reference an allowed registry: " + ", ".join(registries)}],
+                "validations": [
+                    {
+                        "expression": expression,
+                        "message": "image volumes must reference an allowed registry: " + ", ".join(registries),
+                    }
+                ],
             },
         }
         binding = {
@@ -645,7 +779,9 @@ class _Planner:
         from kgen.knowledge.gates_engine import resolve_feature_gates
 
         plan, features = self.plan, self.data["features"]
-        result = resolve_feature_gates(self.gate_requests, plan.version, features["allowAlpha"], features["allowBetaOffByDefault"])
+        result = resolve_feature_gates(
+            self.gate_requests, plan.version, features["allowAlpha"], features["allowBetaOffByDefault"]
+        )
         if result.errors:
             raise KgenError(problems=[self.problem(_error_origin(e), _error_text(e), "gates") for e in result.errors])
         for note in result.notes:
@@ -659,9 +795,17 @@ class _Planner:
             reason = Reason(", ".join(origins), refs, "feature gates that differ from the default in " + plan.version)
             if component == "kubelet":
                 for gate_name, value in gates.items():
-                    plan.add("kubelet", f"featureGates.{gate_name}", value, Reason(
-                        next((d.origin for d in decisions if d.gate == gate_name), reason.origin),
-                        self._gate_refs.get(gate_name, ()), "feature gate differs from the default"), is_flag=False)
+                    plan.add(
+                        "kubelet",
+                        f"featureGates.{gate_name}",
+                        value,
+                        Reason(
+                            next((d.origin for d in decisions if d.gate == gate_name), reason.origin),
+                            self._gate_refs.get(gate_name, ()),
+                            "feature gate differs from the default",
+                        ),
+                        is_flag=False,
+                    )
             elif component == "kube-proxy":
                 for gate_name, value in gates.items():
                     plan.add("kube-proxy", f"featureGates.{gate_name}", value, reason, is_flag=False)
@@ -672,8 +816,12 @@ class _Planner:
             why = "; ".join(sorted({f"{item.gate} ({item.reason})" for item in result.runtime_config}))
             refs = tuple(sorted({ref for item in result.runtime_config for ref in self._gate_refs.get(item.gate, ())}))
             origin = ", ".join(sorted({item.origin for item in result.runtime_config}))
-            plan.add("kube-apiserver", "runtime-config", result.runtime_config_value(),
-                     Reason(origin, refs, "API versions the enabled features serve: " + why))
+            plan.add(
+                "kube-apiserver",
+                "runtime-config",
+                result.runtime_config_value(),
+                Reason(origin, refs, "API versions the enabled features serve: " + why),
+            )
 
     def kubeadm_feature_gates(self) -> None:
         """kubeadm's own gates: kubeadm rejects unknown and removed keys, and a locked gate set against its default."""
@@ -685,14 +833,30 @@ class _Planner:
             if found is None:
                 hint = " (it is a component gate: put it under features.gates)" if knowledge.gate(name) else ""
                 known = ", ".join(sorted(knowledge.kubeadm_gates_in(self.plan.version)))
-                problems.append(self.problem(path, f"unknown kubeadm feature gate {name}{hint}; kubeadm {self.plan.version} knows: {known}", "gates"))
+                problems.append(
+                    self.problem(
+                        path, f"unknown kubeadm feature gate {name}{hint}; kubeadm {self.plan.version} knows: {known}", "gates"
+                    )
+                )
             elif state is None:
                 when = f"was removed in {found.removed_in}" if found.removed_in else f"does not exist in {self.plan.version}"
                 problems.append(self.problem(path, f"kubeadm feature gate {name} {when}", "gates"))
             elif state.locked and value != state.default:
-                problems.append(self.problem(path, f"kubeadm feature gate {name} is locked to {str(state.default).lower()} in {self.plan.version}", "gates"))
+                problems.append(
+                    self.problem(
+                        path,
+                        f"kubeadm feature gate {name} is locked to {str(state.default).lower()} in {self.plan.version}",
+                        "gates",
+                    )
+                )
             elif value == state.default:
-                self.plan.notes.append(Note(f"kubeadm feature gate {name} is already {str(value).lower()} by default in {self.plan.version}: not rendered", path))
+                self.plan.notes.append(
+                    Note(
+                        f"kubeadm feature gate {name} is already {str(value).lower()} by default in {self.plan.version}: "
+                        "not rendered",
+                        path,
+                    )
+                )
             else:
                 self.plan.kubeadm_gates[name] = value
         if problems:

@@ -75,14 +75,15 @@ def looks_secret(text: str) -> str | None:
     return None
 
 
-
 def _regex_meanings() -> dict[str, str]:
     from kgen import profile_schema as s
 
     return {
         s.NAME_PATTERN: "lower-case letters, digits and '-', starting and ending with a letter or digit",
         s.VERSION_PATTERN: 'a Kubernetes minor version such as "1.35" (quoted)',
-        s.NODE_PATH_PATTERN: "an absolute node path such as /etc/kubernetes/x.yaml (letters, digits and . _ @ + -; no empty, '.' or '..' segments)",
+        s.NODE_PATH_PATTERN: (
+            "an absolute node path such as /etc/kubernetes/x.yaml (letters, digits and . _ @ + -; no empty, '.' or '..' segments)"
+        ),
         s.URL_PATH_PATTERN: "an absolute URL path such as /healthz",
         s.DURATION_PATTERN: "a duration such as 30s, 5m or 24h",
         s.HTTPS_URL_PATTERN: "an https:// URL",
@@ -178,18 +179,25 @@ class ProfileLoader:
             if not isinstance(parent, str) or not parent:
                 line, column = document.where(("extends",))
                 raise KgenError(
-                    problems=[Problem("must be a profile name or a relative path", document.file, line, column, "extends", "extends")]
+                    problems=[
+                        Problem("must be a profile name or a relative path", document.file, line, column, "extends", "extends")
+                    ]
                 )
             try:
                 current = self.locate(parent, relative_to=current.parent, allowed=allowed)
             except KgenError as exc:
                 line, column = document.where(("extends",))
                 raise KgenError(
-                    problems=[Problem(p.message.removeprefix("extends: "), document.file, line, column, "extends", "extends") for p in exc.problems]
+                    problems=[
+                        Problem(p.message.removeprefix("extends: "), document.file, line, column, "extends", "extends")
+                        for p in exc.problems
+                    ]
                 ) from None
             if not current.is_file():
                 line, column = document.where(("extends",))
-                raise KgenError(problems=[Problem(f"parent profile {parent!r} not found", document.file, line, column, "extends", "extends")])
+                raise KgenError(
+                    problems=[Problem(f"parent profile {parent!r} not found", document.file, line, column, "extends", "extends")]
+                )
 
         merged: dict[str, Any] = {}
         origins: dict[KeyPath, Origin] = {}
@@ -241,7 +249,10 @@ class ProfileLoader:
             if version_override or origin is None:
                 raise
             raise KgenError(
-                problems=[Problem(p.message, origin.file, origin.line, origin.column, "kubernetesVersion", "version") for p in exc.problems]
+                problems=[
+                    Problem(p.message, origin.file, origin.line, origin.column, "kubernetesVersion", "version")
+                    for p in exc.problems
+                ]
             ) from None
         data["kubernetesVersion"] = version
         return Profile(data["name"], data, version, chain, origins)
@@ -357,7 +368,13 @@ def _message(error: Any) -> str:
     if error.code == codes.NOT_NULLABLE.code:
         return "must have a value (it is empty)"
     if error.rule == "type":
-        wanted = {"dict": "a mapping", "list": "a list", "string": "a string", "integer": "an integer", "boolean": "true or false"}
+        wanted = {
+            "dict": "a mapping",
+            "list": "a list",
+            "string": "a string",
+            "integer": "an integer",
+            "boolean": "true or false",
+        }
         return f"must be {wanted.get(str(error.constraint), error.constraint)}, not {_type_name(value)}"
     if error.rule == "allowed":
         return f"{value!r} is not allowed; choose one of: {', '.join(map(str, error.constraint))}"

@@ -17,9 +17,7 @@ URL_PATH_PATTERN = r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$"
 DURATION_PATTERN = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$"
 HTTPS_URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$"
 # An image reference prefix without tag or digest, optionally ending in "/*" (a whole path segment wildcard).
-REGISTRY_PATTERN = (
-    r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(/\*)?$"
-)
+REGISTRY_PATTERN = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(/\*)?$"
 FEATURE_GATE_PATTERN = r"^[A-Z][A-Za-z0-9]*$"
 TARGETS = ["kubeadm", "flags", "kubespray", "ansible", "eks", "gke", "aks"]
 POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"]
@@ -81,7 +79,7 @@ PROFILE_SCHEMA: dict[str, Any] = {
         "nullable": True,
         "default": None,
         "regex": VERSION_PATTERN,
-        "meta": _doc("Kubernetes minor version, e.g. \"1.35\" (quote it). The CLI's -k overrides it. Default: newest supported."),
+        "meta": _doc('Kubernetes minor version, e.g. "1.35" (quote it). The CLI\'s -k overrides it. Default: newest supported.'),
     },
     "targets": {
         "type": "list",
@@ -107,11 +105,17 @@ PROFILE_SCHEMA: dict[str, Any] = {
                 "meta": _doc("Stable address (host:port) of the API server for a highly available control plane."),
             },
             "podSubnet": {"type": "string", "default": "", "regex": r"^$|^[0-9a-fA-F.:/,]+$", "meta": _doc("Pod CIDR(s).")},
-            "serviceSubnet": {"type": "string", "default": "", "regex": r"^$|^[0-9a-fA-F.:/,]+$", "meta": _doc("Service CIDR(s).")},
+            "serviceSubnet": {
+                "type": "string",
+                "default": "",
+                "regex": r"^$|^[0-9a-fA-F.:/,]+$",
+                "meta": _doc("Service CIDR(s)."),
+            },
             "pkiDir": _node_path("/etc/kubernetes/pki", "Where the cluster's certificates and keys live on control-plane nodes."),
             "configDir": _node_path(
                 "/etc/kubernetes/hardening",
-                "Node directory for the files kgen renders for kube-apiserver (authentication, authorization, audit, admission, encryption).",
+                "Node directory for the files kgen renders for kube-apiserver "
+                "(authentication, authorization, audit, admission, encryption).",
             ),
             "kubeletConfigPath": _node_path("/var/lib/kubelet/config.yaml", "Node path of the KubeletConfiguration file."),
             "certificateAlgorithm": {
@@ -154,7 +158,12 @@ PROFILE_SCHEMA: dict[str, Any] = {
                 "schema": {
                     "type": "dict",
                     "schema": {
-                        "issuer": {"type": "string", "required": True, "regex": HTTPS_URL_PATTERN, "meta": _doc("Issuer URL (https).")},
+                        "issuer": {
+                            "type": "string",
+                            "required": True,
+                            "regex": HTTPS_URL_PATTERN,
+                            "meta": _doc("Issuer URL (https)."),
+                        },
                         "audiences": {
                             "type": "list",
                             "required": True,
@@ -168,7 +177,9 @@ PROFILE_SCHEMA: dict[str, Any] = {
                             "default": None,
                             "maxlength": 65536,
                             "regex": r"^-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s-]*-----END CERTIFICATE-----\s*$",
-                            "meta": _doc("PEM CA certificate(s) for the issuer (public; AuthenticationConfiguration holds it inline)."),
+                            "meta": _doc(
+                                "PEM CA certificate(s) for the issuer (public; AuthenticationConfiguration holds it inline)."
+                            ),
                         },
                         "usernameClaim": {"type": "string", "default": "sub", "regex": r"^[A-Za-z0-9_.:-]+$"},
                         "usernamePrefix": {"type": "string", "default": "", "regex": r"^[A-Za-z0-9_.:-]*$"},
@@ -193,9 +204,7 @@ PROFILE_SCHEMA: dict[str, Any] = {
                         "regex": DURATION_PATTERN,
                         "meta": _doc("--service-account-max-token-expiration (e.g. 24h); unset: no limit."),
                     },
-                    "extendTokenExpiration": _bool(
-                        False, "--service-account-extend-token-expiration; CIS 1.2.30 wants false."
-                    ),
+                    "extendTokenExpiration": _bool(False, "--service-account-extend-token-expiration; CIS 1.2.30 wants false."),
                     "lookup": _bool(True, "--service-account-lookup: reject tokens of deleted service accounts (CIS 1.2.21)."),
                 },
             ),
@@ -272,7 +281,11 @@ PROFILE_SCHEMA: dict[str, Any] = {
                         "schema": {
                             "type": "dict",
                             "schema": {
-                                "type": {"type": "string", "required": True, "allowed": ["Server", "Namespace", "User", "SourceAndObject"]},
+                                "type": {
+                                    "type": "string",
+                                    "required": True,
+                                    "allowed": ["Server", "Namespace", "User", "SourceAndObject"],
+                                },
                                 "qps": {"type": "integer", "required": True, "min": 1, "max": 1000000},
                                 "burst": {"type": "integer", "required": True, "min": 1, "max": 1000000},
                                 "cacheSize": {"type": "integer", "min": 1, "max": 1000000},
@@ -281,7 +294,9 @@ PROFILE_SCHEMA: dict[str, Any] = {
                     },
                 },
             ),
-            "alwaysPullImages": _bool(False, "AlwaysPullImages admission plugin (CIS 1.2.11, manual): every pod start needs the registry."),
+            "alwaysPullImages": _bool(
+                False, "AlwaysPullImages admission plugin (CIS 1.2.11, manual): every pod start needs the registry."
+            ),
             "denyServiceExternalIPs": _bool(True, "DenyServiceExternalIPs (CIS 1.2.3; CVE-2020-8554)."),
         },
     ),
@@ -328,7 +343,11 @@ PROFILE_SCHEMA: dict[str, Any] = {
                 "KMS v2 plugin.",
                 {
                     "name": {"type": "string", "default": "kms", "regex": NAME_PATTERN},
-                    "endpoint": {"type": "string", "default": "unix:///var/run/kmsplugin/socket.sock", "regex": r"^unix:///[^\0\s]+$"},
+                    "endpoint": {
+                        "type": "string",
+                        "default": "unix:///var/run/kmsplugin/socket.sock",
+                        "regex": r"^unix:///[^\0\s]+$",
+                    },
                     "timeout": {"type": "string", "default": "3s", "regex": DURATION_PATTERN},
                 },
             ),
@@ -352,7 +371,9 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "profiling": _bool(False, "--profiling (CIS 1.2.15)."),
             "requestTimeout": {"type": "string", "nullable": True, "default": None, "regex": DURATION_PATTERN},
             "verifyKubeletCertificates": _bool(
-                True, "--kubelet-certificate-authority: verify kubelet serving certificates (CIS 1.2.5); needs kubelet.serverTLSBootstrap."
+                True,
+                "--kubelet-certificate-authority: verify kubelet serving certificates (CIS 1.2.5); "
+                "needs kubelet.serverTLSBootstrap.",
             ),
         },
     ),
@@ -362,7 +383,13 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "profiling": _bool(False, "--profiling (CIS 1.3.2)."),
             "bindAddress": {"type": "string", "default": "127.0.0.1", "regex": r"^[0-9a-fA-F.:]+$"},
             "useServiceAccountCredentials": _bool(True, "One credential per controller (CIS 1.3.3)."),
-            "terminatedPodGCThreshold": {"type": "integer", "default": 1000, "min": 1, "max": 1000000, "meta": _doc("CIS 1.3.1.")},
+            "terminatedPodGCThreshold": {
+                "type": "integer",
+                "default": 1000,
+                "min": 1,
+                "max": 1000000,
+                "meta": _doc("CIS 1.3.1."),
+            },
         },
     ),
     "scheduler": _section(
@@ -382,7 +409,12 @@ PROFILE_SCHEMA: dict[str, Any] = {
     "kubelet": _section(
         "Kubelet hardening (KubeletConfiguration).",
         {
-            "readOnlyPort": {"type": "integer", "default": 0, "allowed": [0], "meta": _doc("Must be 0: the read-only port has no authentication.")},
+            "readOnlyPort": {
+                "type": "integer",
+                "default": 0,
+                "allowed": [0],
+                "meta": _doc("Must be 0: the read-only port has no authentication."),
+            },
             "anonymousAuth": _bool(False, "authentication.anonymous.enabled (CIS 4.2.1)."),
             "webhookAuthentication": _bool(True, "authentication.webhook.enabled."),
             "webhookAuthorization": _bool(True, "authorization.mode Webhook (CIS 4.2.2)."),
@@ -434,7 +466,10 @@ PROFILE_SCHEMA: dict[str, Any] = {
                         "type": "list",
                         "default": [],
                         "schema": {"type": "string", "regex": REGISTRY_PATTERN},
-                        "meta": _doc("Images exempt from verification (NeverVerifyAllowlistedImages); no tag or digest; '/*' suffix allowed."),
+                        "meta": _doc(
+                            "Images exempt from verification (NeverVerifyAllowlistedImages); "
+                            "no tag or digest; '/*' suffix allowed."
+                        ),
                     },
                 },
             ),

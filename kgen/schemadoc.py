@@ -9,7 +9,7 @@ from kgen.profile_schema import PROFILE_SCHEMA
 
 
 def _default(rule: dict[str, Any]) -> str:
-    if "default" not in rule or rule.get("type") == "dict" and rule["default"] == {}:
+    if "default" not in rule or (rule.get("type") == "dict" and rule["default"] == {}):
         return ""
     return "`" + json.dumps(rule["default"]) + "`"
 
@@ -43,7 +43,8 @@ def reference_markdown() -> str:
     lines = [
         "# Profile reference",
         "",
-        "Generated from kgen's profile schema (`kgen/profile_schema.py`) by `python -m kgen.schemadoc > docs/profile-reference.md`.",
+        "Generated from kgen's profile schema (`kgen/profile_schema.py`) by "
+        "`python -m kgen.schemadoc > docs/profile-reference.md`.",
         "Every key, its type, its default and what it means. Defaults apply when a key is absent; `extends` merges",
         "mappings key by key and replaces lists whole.",
         "",

@@ -168,9 +168,7 @@ def parse_mapping(raw: bytes | str, file: str, what: str = "document") -> Docume
         raise KgenError(problems=[Problem(f"{what} is empty", file, rule="yaml")])
     if len(documents) > 1:
         line = documents[1].where(())[0]
-        raise KgenError(
-            problems=[Problem(f"expected one YAML document, found {len(documents)}", file, line, rule="yaml")]
-        )
+        raise KgenError(problems=[Problem(f"expected one YAML document, found {len(documents)}", file, line, rule="yaml")])
     document = documents[0]
     if not isinstance(document.data, dict):
         kind = "a list" if isinstance(document.data, list) else "a single value"

@@ -10,6 +10,7 @@ characters that have a meaning in YAML syntax. Multi-line strings use literal bl
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -47,13 +48,7 @@ class UnsafeString(str):
 
 
 def _needs_quotes(text: str) -> bool:
-    return (
-        not _PLAIN.match(text)
-        or bool(_IMPLICIT.match(text))
-        or ": " in text
-        or " #" in text
-        or text.endswith((":", " "))
-    )
+    return not _PLAIN.match(text) or bool(_IMPLICIT.match(text)) or ": " in text or " #" in text or text.endswith((":", " "))
 
 
 def _double_quoted(text: str) -> str:
@@ -95,7 +90,7 @@ def scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value != value:
+        if math.isnan(value):
             return ".nan"
         if value in (float("inf"), float("-inf")):
             return ".inf" if value > 0 else "-.inf"

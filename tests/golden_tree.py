@@ -34,6 +34,8 @@ def compare(actual: dict[str, str], golden_dir: Path, update: bool) -> None:
     report += [f"extra: {rel}" for rel in extra]
     for rel in changed[:5]:
         report.extend(
-            difflib.unified_diff(expected[rel].splitlines(), actual[rel].splitlines(), f"golden/{rel}", f"rendered/{rel}", lineterm="")
+            difflib.unified_diff(
+                expected[rel].splitlines(), actual[rel].splitlines(), f"golden/{rel}", f"rendered/{rel}", lineterm=""
+            )
         )
     raise AssertionError("\n".join(report))

@@ -9,12 +9,67 @@ from hypothesis import strategies as st
 from kgen import yamlout
 
 AWKWARD = [
-    "no", "No", "y", "Y", "yes", "on", "off", "true", "False", "null", "~", "",
-    "0o14", "014", "0x1F", "1e3", "1.35", ".5", "+1", "1_000", "190:20:30", ".inf", "-.inf", ".nan",
-    "2001-12-14", "=", "<<",
-    "- a", "a: b", "a #b", "#c", "ends:", "trail ", " lead", "{{ x }}", "{% if %}", "[x]", "{x: y}",
-    "@at", "`bt", "%p", "!tag", "&a", "*a", "|", ">", "'q'", '"dq"', "O'Neil", "back\\slash",
-    "multi\nline\n", "multi\nline", "x\n\n", "\n", "tab\there", "nul\0byte", "bell\a", "\u2028", "\ufeffbom", "é", "日本",
+    "no",
+    "No",
+    "y",
+    "Y",
+    "yes",
+    "on",
+    "off",
+    "true",
+    "False",
+    "null",
+    "~",
+    "",
+    "0o14",
+    "014",
+    "0x1F",
+    "1e3",
+    "1.35",
+    ".5",
+    "+1",
+    "1_000",
+    "190:20:30",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "2001-12-14",
+    "=",
+    "<<",
+    "- a",
+    "a: b",
+    "a #b",
+    "#c",
+    "ends:",
+    "trail ",
+    " lead",
+    "{{ x }}",
+    "{% if %}",
+    "[x]",
+    "{x: y}",
+    "@at",
+    "`bt",
+    "%p",
+    "!tag",
+    "&a",
+    "*a",
+    "|",
+    ">",
+    "'q'",
+    '"dq"',
+    "O'Neil",
+    "back\\slash",
+    "multi\nline\n",
+    "multi\nline",
+    "x\n\n",
+    "\n",
+    "tab\there",
+    "nul\0byte",
+    "bell\a",
+    "\u2028",
+    "\ufeffbom",
+    "é",
+    "日本",
 ]
 
 
@@ -29,7 +84,14 @@ def test_yaml_1_1_and_1_2_lookalikes_are_quoted() -> None:
 
 
 def test_plain_values_stay_plain() -> None:
-    for value in ["VersionTLS12", "/etc/kubernetes/pki/ca.crt", "Node,RBAC", "5m", "https://kubernetes.default.svc", "127.0.0.1:10249"]:
+    for value in [
+        "VersionTLS12",
+        "/etc/kubernetes/pki/ca.crt",
+        "Node,RBAC",
+        "5m",
+        "https://kubernetes.default.svc",
+        "127.0.0.1:10249",
+    ]:
         assert yamlout.scalar(value) == value
 
 
@@ -59,11 +121,13 @@ def test_unsafe_strings_are_tagged_for_ansible() -> None:
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
-@given(st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(min_size=1), children, max_size=4),
-    max_leaves=20,
-))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(min_size=1), children, max_size=4),
+        max_leaves=20,
+    )
+)
 def test_any_data_round_trips(data: object) -> None:
     document = {"data": data}
     assert yaml.safe_load(yamlout.dump(document)) == document

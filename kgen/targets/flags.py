@@ -33,7 +33,9 @@ def render(plan: Plan) -> list[OutputFile]:
     data = plan.profile.data
     kubelet, kubelet_comments = kubelet_configuration(plan)
     kubelet_path = data["cluster"]["kubeletConfigPath"]
-    outputs.append(yaml_file(f"files{kubelet_path}", plan, TARGET, [kubelet], [kubelet_comments], what=f"Node path: {kubelet_path}"))
+    outputs.append(
+        yaml_file(f"files{kubelet_path}", plan, TARGET, [kubelet], [kubelet_comments], what=f"Node path: {kubelet_path}")
+    )
     proxy = kube_proxy_configuration(plan)
     proxy_path = plan.flag_value("kube-proxy", "config")
     if proxy and proxy_path:

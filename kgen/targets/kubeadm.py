@@ -63,14 +63,28 @@ def cluster_configuration(plan: Plan) -> tuple[dict[str, Any], Comments]:
     document["encryptionAlgorithm"] = cluster["certificateAlgorithm"]
     api_server: dict[str, Any] = {"extraArgs": extra_args(plan.flags("kube-apiserver"), ("apiServer", "extraArgs"), comments)}
     volumes = [
-        {"name": "kgen-hardening", "hostPath": cluster["configDir"], "mountPath": cluster["configDir"], "readOnly": True,
-         "pathType": "DirectoryOrCreate"}
+        {
+            "name": "kgen-hardening",
+            "hostPath": cluster["configDir"],
+            "mountPath": cluster["configDir"],
+            "readOnly": True,
+            "pathType": "DirectoryOrCreate",
+        }
     ]
     comments[("apiServer", "extraVolumes", 0, "name")] = "authentication, authorization, audit, admission and encryption files"
     for index, (directory, writable) in enumerate(plan.mounts, start=1):
-        volumes.append({"name": f"kgen-mount-{index}", "hostPath": directory, "mountPath": directory, "readOnly": not writable,
-                        "pathType": "DirectoryOrCreate"})
-        comments[("apiServer", "extraVolumes", index, "name")] = "audit log directory (writable)" if writable else "file referenced by a config"
+        volumes.append(
+            {
+                "name": f"kgen-mount-{index}",
+                "hostPath": directory,
+                "mountPath": directory,
+                "readOnly": not writable,
+                "pathType": "DirectoryOrCreate",
+            }
+        )
+        comments[("apiServer", "extraVolumes", index, "name")] = (
+            "audit log directory (writable)" if writable else "file referenced by a config"
+        )
     api_server["extraVolumes"] = volumes
     document["apiServer"] = api_server
     document["controllerManager"] = {
@@ -120,7 +134,9 @@ def render(plan: Plan) -> list[OutputFile]:
         documents.append(proxy[0])
         comments.append(proxy[1])
     outputs = [
-        yaml_file("kubeadm-config.yaml", plan, TARGET, documents, comments, what="Use: kubeadm init --config kubeadm-config.yaml"),
+        yaml_file(
+            "kubeadm-config.yaml", plan, TARGET, documents, comments, what="Use: kubeadm init --config kubeadm-config.yaml"
+        ),
         _join_file(plan, "join-worker.yaml", control_plane=False),
         _join_file(plan, "join-control-plane.yaml", control_plane=True),
     ]
