@@ -116,15 +116,16 @@ class ProfileLoader:
         self._documents: dict[Path, Document] = {}
 
     def display_name(self, path: Path) -> str:
+        """How a profile file is named in messages and output: the same wherever kgen is installed."""
         from kgen.resources import bundled_dir
 
         try:
-            return str(path.relative_to(self.cwd))
-        except ValueError:
+            return "profiles/" + str(path.relative_to(bundled_dir("profiles").resolve())) + " (bundled)"
+        except (ValueError, FileNotFoundError):
             pass
         try:
-            return "profiles/" + str(path.relative_to(bundled_dir("profiles"))) + " (bundled)"
-        except (ValueError, FileNotFoundError):
+            return str(path.relative_to(self.cwd))
+        except ValueError:
             return str(path)
 
     def locate(self, reference: str, *, relative_to: Path | None = None, allowed: list[Path] | None = None) -> Path:
