@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kgen.errors import KgenError, Problem
 from kgen.render import RenderedFile
+
+if TYPE_CHECKING:
+    from kgen.profile import ProfileLoader
 
 MANAGED_TARGETS = ("eks", "gke", "aks")
 
@@ -30,12 +34,23 @@ def _summary(result: object) -> str:
     return line
 
 
+_LOADERS: dict[str, ProfileLoader] = {}
+
+
+def _loader(cwd: str) -> ProfileLoader:
+    """One loader per process and call: each shared parent profile is read once, whatever the chunks."""
+    from kgen.profile import ProfileLoader
+
+    if cwd not in _LOADERS:
+        _LOADERS[cwd] = ProfileLoader(Path(cwd))
+    return _LOADERS[cwd]
+
+
 def _render_chunk(args: tuple[list[str], list[str] | None, str | None, str]) -> tuple[list[RenderedFile], list[str], list[Problem]]:
     references, targets, version, cwd = args
-    from kgen.profile import ProfileLoader
     from kgen.render import render_profile
 
-    loader = ProfileLoader(Path(cwd))
+    loader = _loader(cwd)
     files: list[RenderedFile] = []
     summaries: list[str] = []
     problems: list[Problem] = []
@@ -52,6 +67,7 @@ def _render_chunk(args: tuple[list[str], list[str] | None, str | None, str]) -> 
 
 def render_many(references: list[str], targets: list[str] | None, version: str | None, jobs: int = 1) -> tuple[list[RenderedFile], list[str]]:
     """Every file of every profile, or KgenError listing every profile's problems (nothing is written)."""
+    _LOADERS.clear()  # a loader caches files: share it within this call only, never across calls
     workers = jobs or os.cpu_count() or 1
     workers = max(1, min(workers, len(references)))
     cwd = str(Path.cwd())
@@ -60,15 +76,19 @@ def render_many(references: list[str], targets: list[str] | None, version: str |
     else:
         import multiprocessing
 
-        chunks = [references[i::workers] for i in range(workers)]
+        # The parent renders the first profile itself, so that forked workers start with the
+        # modules imported, the knowledge and templates loaded and the shared parents parsed.
+        files, summaries, problems = _render_chunk((references[:1], targets, version, cwd))
+        rest = references[1:]
+        # Small chunks send results back as they are made: a worker's memory stays flat.
+        size = max(1, min(16, len(rest) // (workers * 4)))
+        chunks = [(rest[i : i + size], targets, version, cwd) for i in range(0, len(rest), size)]
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         with context.Pool(workers) as pool:
-            results = pool.map(_render_chunk, [(chunk, targets, version, cwd) for chunk in chunks])
-        files, summaries, problems = [], [], []
-        for chunk_files, chunk_summaries, chunk_problems in results:
-            files.extend(chunk_files)
-            summaries.extend(chunk_summaries)
-            problems.extend(chunk_problems)
+            for chunk_files, chunk_summaries, chunk_problems in pool.imap(_render_chunk, chunks):
+                files.extend(chunk_files)
+                summaries.extend(chunk_summaries)
+                problems.extend(chunk_problems)
     if problems:
         raise KgenError(problems=problems)
     seen: dict[str, str] = {}
