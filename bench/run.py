@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -121,9 +122,16 @@ class Run:
     seconds: float
     peak_rss_mb: float = 0.0
     peak_pss_mb: float = 0.0
+    cpu_seconds: float = 0.0  # user + system time of the process and its workers: steadier than wall time
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_once(command: Sequence[str], cwd: Path, *, sample: float = 0.0, expect: int = 0) -> Run:
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if sample:
@@ -132,12 +140,13 @@ def run_once(command: Sequence[str], cwd: Path, *, sample: float = 0.0, expect: 
     else:
         _, err = process.communicate()
     seconds = time.perf_counter() - start
+    cpu = _children_cpu() - cpu_before
     if process.returncode != expect:
         tail = err.decode(errors="replace")[-2000:]
         raise SystemExit(f"{' '.join(command[:6])} ... exited {process.returncode}:\n{tail}")
     if not sample:
-        return Run(seconds)
-    return Run(seconds, sampler.peak_rss_kb / 1024, sampler.peak_pss_kb / 1024)
+        return Run(seconds, cpu_seconds=cpu)
+    return Run(seconds, sampler.peak_rss_kb / 1024, sampler.peak_pss_kb / 1024, cpu)
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -145,6 +154,7 @@ def median_run(runs: list[Run]) -> Run:
         statistics.median(r.seconds for r in runs),
         statistics.median(r.peak_rss_mb for r in runs),
         statistics.median(r.peak_pss_mb for r in runs),
+        statistics.median(r.cpu_seconds for r in runs),
     )
 
 
@@ -190,13 +200,13 @@ class FleetFigures:
     check: Run
 
 
-def measure_fleet(work: Path, count: int, repeats: int, jobs: int, sample: float) -> FleetFigures:
+def measure_fleet(work: Path, out_root: Path, count: int, repeats: int, jobs: int, sample: float) -> FleetFigures:
     fleet = work / f"fleet-{count}"
     references = write_fleet(fleet, count)
     base = [*kgen_command(), "render", *references, "-t", "kubeadm", "-t", "flags", "--jobs", str(jobs)]
     renders, checks = [], []
     for attempt in range(repeats):
-        out = work / f"out-{count}-{attempt}"
+        out = out_root / f"out-{count}-{attempt}"
         renders.append(run_once([*base, "-o", str(out)], work, sample=sample))
         checks.append(run_once([*base, "--check", "-o", str(out)], work, sample=sample))
         shutil.rmtree(out)
@@ -215,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fleet-repeats", type=int, default=3, help="runs per fleet size (median)")
     parser.add_argument("--sizes", default="100,1000,5000", help="fleet sizes, comma-separated")
     parser.add_argument("--jobs", type=int, default=2, help="kgen render --jobs for the fleet")
+    parser.add_argument("--out-dir", help="folder for the fleet's output (default: the temporary folder)")
     parser.add_argument("--skip-fleet", action="store_true", help="only the cold single-profile commands")
     args = parser.parse_args(argv)
     if args.quick:
@@ -247,21 +258,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\nfleet: N profiles extending cis/strict, -t kubeadm -t flags --jobs {args.jobs}", end="")
         print(f", median of {args.fleet_repeats}")
         print("peak memory: summed over kgen and its workers, sampled from /proc;")
-        print("RSS counts pages shared by fork workers once per process, PSS splits them\n")
-        print(
-            f"{'N':>6}  {'render s':>9}  {'ms/cluster':>10}  {'peak RSS MB':>11}  {'peak PSS MB':>11}", end=""
-        )
-        print(f"  {'check s':>8}  {'check/render':>12}")
+        print("RSS counts pages shared by fork workers once per process, PSS splits them")
+        print(f"output folder: {args.out_dir or tempfile.gettempdir()}\n")
+        print(f"{'N':>6}  {'render s':>9}  {'ms/cluster':>10}  {'cpu s':>7}  {'peak RSS MB':>11}", end="")
+        print(f"  {'peak PSS MB':>11}  {'check s':>8}  {'check cpu s':>11}  {'check/render':>12}")
         figures = []
         for count in sizes:
             sample = 0.01 if count <= 200 else 0.05
-            fleet = measure_fleet(work, count, args.fleet_repeats, args.jobs, sample)
+            out_root = Path(tempfile.mkdtemp(prefix="kgen-bench-out-", dir=args.out_dir)) if args.out_dir else work
+            try:
+                fleet = measure_fleet(work, out_root, count, args.fleet_repeats, args.jobs, sample)
+            finally:
+                if out_root != work:
+                    shutil.rmtree(out_root, ignore_errors=True)
             figures.append(fleet)
             render, check = fleet.render, fleet.check
             print(
                 f"{count:6d}  {render.seconds:9.2f}  {1000 * render.seconds / count:10.2f}  "
-                f"{render.peak_rss_mb:11.0f}  {render.peak_pss_mb:11.0f}  "
-                f"{check.seconds:8.2f}  {check.seconds / render.seconds:12.2f}",
+                f"{render.cpu_seconds:7.2f}  {render.peak_rss_mb:11.0f}  {render.peak_pss_mb:11.0f}  "
+                f"{check.seconds:8.2f}  {check.cpu_seconds:11.2f}  {check.seconds / render.seconds:12.2f}",
                 flush=True,
             )
         if len(figures) > 1:
