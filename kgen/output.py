@@ -83,11 +83,25 @@ def check_output_dir(out: Path) -> Path:
 
 
 def _existing_files(folder: Path) -> dict[str, Path]:
-    if not folder.is_dir():
-        return {}
-    return {
-        str(p.relative_to(folder)).replace(os.sep, "/"): p for p in sorted(folder.rglob("*")) if p.is_file() or p.is_symlink()
-    }
+    """Relative path -> file for every file and symlink under ``folder`` (symlinks are not followed)."""
+    found: dict[str, Path] = {}
+    if folder.is_dir():
+        _scan(str(folder), "", found)
+    return found
+
+
+def _scan(directory: str, prefix: str, found: dict[str, Path]) -> None:
+    # os.scandir knows each entry's type without a stat call: a fleet's --check reads many folders
+    try:
+        with os.scandir(directory) as entries:
+            listed = list(entries)
+    except PermissionError:
+        return
+    for entry in listed:
+        if entry.is_symlink() or entry.is_file():
+            found[prefix + entry.name] = Path(entry.path)
+        elif entry.is_dir():
+            _scan(entry.path, f"{prefix}{entry.name}/", found)
 
 
 def _same(folder: Path, wanted: dict[str, RenderedFile]) -> bool:
