@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -217,13 +218,9 @@ class ProfileLoader:
         chain: list[str],
         version_override: str | None,
     ) -> Profile:
-        import cerberus
-
         from kgen.knowledge import check_version
-        from kgen.profile_schema import PROFILE_SCHEMA
 
-        validator = cerberus.Validator(PROFILE_SCHEMA)
-        validator.allow_unknown = False
+        validator = _profile_validator()
         problems: list[Problem] = []
         if not validator.validate(merged):
             for error in _leaf_errors(validator._errors):
@@ -311,6 +308,32 @@ def _secret_texts(data: Any) -> set[str]:
     elif isinstance(data, str) and looks_secret(data):
         found.add(data)
     return found
+
+
+@cache
+def _trusted_schema_class() -> Any:
+    import cerberus.schema
+
+    class TrustedSchema(cerberus.schema.DefinitionSchema):  # type: ignore[misc]
+        """kgen's own schema constant. The test suite checks it with cerberus's schema validation
+        (tests/test_profile_schema.py); re-checking it on every run would cost more than the rest of a render."""
+
+        def validate(self, schema: Any = None) -> None:
+            return None
+
+    return TrustedSchema
+
+
+def _profile_validator() -> Any:
+    """A fresh cerberus Validator over PROFILE_SCHEMA (fresh: a validator keeps state between runs)."""
+    import cerberus
+
+    from kgen.profile_schema import PROFILE_SCHEMA
+
+    validator = cerberus.Validator()
+    validator.schema = _trusted_schema_class()(validator, PROFILE_SCHEMA)
+    validator.allow_unknown = False
+    return validator
 
 
 def _leaf_errors(errors: Any) -> list[Any]:
