@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import os
 import shlex
 
 import jinja2
@@ -26,9 +27,30 @@ class OutputFile:
     substitutions: dict[str, str] = field(default_factory=dict)  # placeholder -> value for validation only
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the user's cache folder, so a cold run does not recompile them.
+
+    Jinja keys each entry by the template's name and source checksum, so a changed template is
+    recompiled; the cache changes how fast kgen starts, never what it renders. It is skipped when
+    the folder cannot be created or KGEN_NO_CACHE is set.
+    """
+    if os.environ.get("KGEN_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "kgen", f"templates-{__version__}")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK):
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=_bytecode_cache(),
         loader=jinja2.FileSystemLoader(str(bundled_dir("templates"))),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
