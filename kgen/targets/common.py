@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
-
 import os
 import shlex
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -36,15 +36,15 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """
     if os.environ.get("KGEN_NO_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "kgen", f"templates-{__version__}")
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser())
+    folder = base / "kgen" / f"templates-{__version__}"
     try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         return None
     if not os.access(folder, os.W_OK):
         return None
-    return jinja2.FileSystemBytecodeCache(folder)
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 @cache
