@@ -169,9 +169,7 @@ def _check_document(document: Document, index: int, run: _Run) -> None:
     label = f"document {index + 1}"
     if not isinstance(data, dict):
         line, column = document.where(())
-        run.add(
-            Problem(f"{label} must be a mapping with apiVersion and kind", file, line, column, rule="yaml")
-        )
+        run.add(Problem(f"{label} must be a mapping with apiVersion and kind", file, line, column, rule="yaml"))
         return
     api_version, kind = data.get("apiVersion"), data.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str):
@@ -188,12 +186,8 @@ def _check_document(document: Document, index: int, run: _Run) -> None:
 
     skip_paths: set[str] = set()
     extra_args_problems: list[Problem] = []
-    for where, component in (
-        _KUBEADM_EXTRA_ARGS.get(kind, []) if api_version.startswith("kubeadm.k8s.io/") else []
-    ):
-        extra_args_problems.extend(
-            _check_extra_args(document, index, where, component, run=run, skip_paths=skip_paths)
-        )
+    for where, component in _KUBEADM_EXTRA_ARGS.get(kind, []) if api_version.startswith("kubeadm.k8s.io/") else []:
+        extra_args_problems.extend(_check_extra_args(document, index, where, component, run=run, skip_paths=skip_paths))
 
     secrets = _secret_strings(data)
     for problem in validate_config_document(data, run.version, file, index):
@@ -339,9 +333,7 @@ def _check_kubeadm_gates(document: Document, index: int, run: _Run) -> None:
                 )
             )
         elif state.locked and isinstance(value, bool) and value != state.default:
-            message = (
-                f"kubeadm feature gate {name} is locked to {str(state.default).lower()} in {run.version}"
-            )
+            message = f"kubeadm feature gate {name} is locked to {str(state.default).lower()} in {run.version}"
             run.add(Problem(message, file, line, column, dotted, "gates"))
 
 
@@ -364,18 +356,14 @@ def _flag_findings(component: str, name: str, value: str | None, version: str) -
             if flag_list_complete(component):
                 findings.append((f"--{bare} is not a {component} flag", "error", "flags"))
             else:
-                findings.append(
-                    (f"--{bare} is not in kgen's {component} flag list; not checked", "warning", "flags")
-                )
+                findings.append((f"--{bare} is not in kgen's {component} flag list; not checked", "warning", "flags"))
         elif not knowledge.flag_exists(component, bare, version):
             release = "etcd " if component == "etcd" else ""
             if found.removed_in or found.status == "removed":
                 when = f" (removed in {release}{found.removed_in})" if found.removed_in else " (removed)"
             else:
                 when = f" (added in {release}{found.since})" if found.since else ""
-            findings.append(
-                (f"--{bare} is not a {component} flag in Kubernetes {version}{when}", "error", "flags")
-            )
+            findings.append((f"--{bare} is not a {component} flag in Kubernetes {version}{when}", "error", "flags"))
         elif found.status == "deprecated":
             note = (found.deprecated_note or "").removeprefix("DEPRECATED:").strip()
             findings.append((f"--{bare} is deprecated" + (f" ({note})" if note else ""), "warning", "flags"))
@@ -460,9 +448,7 @@ def _check_args_file(raw: bytes, file: str, component: str, run: _Run) -> None:
 
 def _check_conflicts(run: _Run) -> None:
     """Flags kube-apiserver refuses to combine with each other or with its configuration files."""
-    anonymous_configs = [
-        (doc, idx) for doc, idx, data in run.authn_configs if data.get("anonymous") is not None
-    ]
+    anonymous_configs = [(doc, idx) for doc, idx, data in run.authn_configs if data.get("anonymous") is not None]
     jwt_configs = [(doc, idx) for doc, idx, data in run.authn_configs if data.get("jwt")]
     for flags in run.apiserver_flag_sets:
         names = {use.name: use for use in flags}
@@ -484,14 +470,10 @@ def _check_conflicts(run: _Run) -> None:
                 against = f"the AuthenticationConfiguration's jwt authenticators ({doc.file}:{line})"
             else:
                 against = "--authentication-config"
-            message = (
-                f"--{', --'.join(oidc)} cannot be combined with {against}; move the issuer into the jwt list"
-            )
+            message = f"--{', --'.join(oidc)} cannot be combined with {against}; move the issuer into the jwt list"
             run.add(Problem(message, use.file, use.line, use.column, use.path, "conflict"))
         if "authorization-config" in names:
-            clashing = sorted(
-                n for n in names if n == "authorization-mode" or n.startswith("authorization-webhook-")
-            )
+            clashing = sorted(n for n in names if n == "authorization-mode" or n.startswith("authorization-webhook-"))
             if clashing:
                 use = names[clashing[0]]
                 message = (

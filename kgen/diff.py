@@ -88,12 +88,19 @@ class Comparison:
 
     @property
     def empty(self) -> bool:
-        return not (self.settings or self.features or self.requirements_added or self.requirements_removed
-                    or self.files_added or self.files_removed)
+        return not (
+            self.settings
+            or self.features
+            or self.requirements_added
+            or self.requirements_removed
+            or self.files_added
+            or self.files_removed
+        )
 
 
-def diff_report(old_ref: str, new_ref: str | None, targets: list[str] | None, version: str | None,
-                to_version: str | None, output_format: str) -> str:
+def diff_report(
+    old_ref: str, new_ref: str | None, targets: list[str] | None, version: str | None, to_version: str | None, output_format: str
+) -> str:
     chosen_format = check_format(output_format, DIFF_FORMATS)
     if new_ref is None and to_version is None:
         raise UsageError("give a NEW profile to compare with, or --to-version to compare OLD across versions")
@@ -308,8 +315,15 @@ def _feature_changes(old: Plan, new: Plan) -> list[FeatureChange]:
             continue
         either = now or was
         title = either.title if either is not None else knob
-        changes.append(FeatureChange(knob, title, was.state if was else None, now.state if now else None,
-                                     now.detail if now else (was.detail if was else "")))
+        changes.append(
+            FeatureChange(
+                knob,
+                title,
+                was.state if was else None,
+                now.state if now else None,
+                now.detail if now else (was.detail if was else ""),
+            )
+        )
     return changes
 
 
@@ -383,8 +397,10 @@ def _text(comparison: Comparison) -> str:
     lines = [f"old: {comparison.old.label()}", f"new: {comparison.new.label()}"]
     for side in (comparison.old, comparison.new):
         if side.fallbacks:
-            lines.append(f"note: {side.reference}: parent profile(s) {', '.join(side.fallbacks)} not in that revision; "
-                         "read from the working tree")
+            lines.append(
+                f"note: {side.reference}: parent profile(s) {', '.join(side.fallbacks)} not in that revision; "
+                "read from the working tree"
+            )
     lines.append(f"summary: {summary_line(comparison)}")
     current = None
     for change in comparison.settings:
@@ -399,8 +415,10 @@ def _text(comparison: Comparison) -> str:
         for feature in comparison.features:
             lines.append(f"  ~ {feature.knob}: {feature.old or '(absent)'} -> {feature.new or '(absent)'}")
             lines.append(f"      {feature.detail}")
-    for title, items, sign in (("requirements", comparison.requirements_added, "+"),
-                               ("requirements", comparison.requirements_removed, "-")):
+    for title, items, sign in (
+        ("requirements", comparison.requirements_added, "+"),
+        ("requirements", comparison.requirements_removed, "-"),
+    ):
         if items:
             lines.append("")
             lines.append(title)
@@ -428,13 +446,21 @@ def _markdown(comparison: Comparison) -> str:
     for side in (comparison.old, comparison.new):
         if side.fallbacks:
             lines.append("")
-            lines.append(f"> {side.reference}: parent profile(s) {', '.join(side.fallbacks)} not in that revision; "
-                         "read from the working tree")
+            lines.append(
+                f"> {side.reference}: parent profile(s) {', '.join(side.fallbacks)} not in that revision; "
+                "read from the working tree"
+            )
     counts = _counts(comparison)
     for component, per in counts.items():
         described = ", ".join(f"{per[verb]} {verb}" for verb in ("changed", "added", "removed") if per.get(verb))
-        lines += ["", "<details>", f"<summary><b>{component}</b>: {described}</summary>", "",
-                  "| | setting | old | new | from / why |", "| --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "<details>",
+            f"<summary><b>{component}</b>: {described}</summary>",
+            "",
+            "| | setting | old | new | from / why |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for change in comparison.settings:
             if change.record.component != component:
                 continue
@@ -449,11 +475,19 @@ def _markdown(comparison: Comparison) -> str:
             lines.append(f"| {sign} | `{_cell(record.label())}` | {_cell(old_value)} | {_cell(new_value)} | {_cell(why)} |")
         lines += ["", "</details>"]
     if comparison.features:
-        lines += ["", "<details>", f"<summary><b>features</b>: {len(comparison.features)} changed state</summary>", "",
-                  "| feature | old | new | detail |", "| --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "<details>",
+            f"<summary><b>features</b>: {len(comparison.features)} changed state</summary>",
+            "",
+            "| feature | old | new | detail |",
+            "| --- | --- | --- | --- |",
+        ]
         for feature in comparison.features:
-            lines.append(f"| {_cell(feature.title)} (`{feature.knob}`) | {feature.old or '—'} | {feature.new or '—'} | "
-                         f"{_cell(feature.detail)} |")
+            lines.append(
+                f"| {_cell(feature.title)} (`{feature.knob}`) | {feature.old or '—'} | {feature.new or '—'} | "
+                f"{_cell(feature.detail)} |"
+            )
         lines += ["", "</details>"]
     extra = [(f"+ requirement `{rid}`: {requirement_text(rid)}") for rid in comparison.requirements_added]
     extra += [(f"− requirement `{rid}`") for rid in comparison.requirements_removed]
@@ -470,8 +504,13 @@ def _markdown(comparison: Comparison) -> str:
 
 def _as_json(comparison: Comparison) -> dict[str, Any]:
     def side(item: Side) -> dict[str, Any]:
-        return {"reference": item.reference, "profile": item.plan.profile.name, "kubernetesVersion": item.plan.version,
-                "chain": list(item.plan.profile.chain), "workingTreeParents": list(item.fallbacks)}
+        return {
+            "reference": item.reference,
+            "profile": item.plan.profile.name,
+            "kubernetesVersion": item.plan.version,
+            "chain": list(item.plan.profile.chain),
+            "workingTreeParents": list(item.fallbacks),
+        }
 
     def setting(change: SettingChange) -> dict[str, Any]:
         record = change.record
@@ -483,8 +522,13 @@ def _as_json(comparison: Comparison) -> dict[str, Any]:
             "old": change.old.as_dict() if change.old else None,
             "new": change.new.as_dict() if change.new else None,
             "documentChanges": [
-                {"path": d.path, "old": None if d.old is _MISSING else d.old, "new": None if d.new is _MISSING else d.new,
-                 "oldAbsent": d.old is _MISSING, "newAbsent": d.new is _MISSING}
+                {
+                    "path": d.path,
+                    "old": None if d.old is _MISSING else d.old,
+                    "new": None if d.new is _MISSING else d.new,
+                    "oldAbsent": d.old is _MISSING,
+                    "newAbsent": d.new is _MISSING,
+                }
                 for d in change.document
             ],
         }
@@ -494,8 +538,9 @@ def _as_json(comparison: Comparison) -> dict[str, Any]:
         "new": side(comparison.new),
         "summary": summary_line(comparison),
         "settings": [setting(change) for change in comparison.settings],
-        "features": [{"knob": f.knob, "title": f.title, "old": f.old, "new": f.new, "detail": f.detail}
-                     for f in comparison.features],
+        "features": [
+            {"knob": f.knob, "title": f.title, "old": f.old, "new": f.new, "detail": f.detail} for f in comparison.features
+        ],
         "requirements": {"added": comparison.requirements_added, "removed": comparison.requirements_removed},
         "notes": {"added": comparison.notes_added, "removed": comparison.notes_removed},
         "outputFiles": {"added": comparison.files_added, "removed": comparison.files_removed},

@@ -48,8 +48,9 @@ class Explanation:
     unrendered: list[Unrendered]
 
 
-def explain_report(profile_ref: str, query: str | None, targets: list[str] | None, version: str | None,
-                   output_format: str) -> str:
+def explain_report(
+    profile_ref: str, query: str | None, targets: list[str] | None, version: str | None, output_format: str
+) -> str:
     chosen_format = check_format(output_format, EXPLAIN_FORMATS)
     plan, chosen = load_plan(profile_ref, version, targets)
     explanation = explain(plan, chosen, query)
@@ -169,17 +170,22 @@ def _gate_reasons(plan: Plan, name: str, features: list[Record]) -> list[str]:
     state = found.state(version)
     if state is None:
         if found.removed_in and _key(found.removed_in) <= _key(version):
-            reasons.append(f"{name} was removed in Kubernetes {found.removed_in}: the feature is built in (or gone) and no "
-                           f"component of {version} accepts the gate")
+            reasons.append(
+                f"{name} was removed in Kubernetes {found.removed_in}: the feature is built in (or gone) and no "
+                f"component of {version} accepts the gate"
+            )
         else:
             reasons.append(f"{name} does not exist before Kubernetes {found.introduced_in()}")
     elif state.locked:
         stage = "GA" if state.stage == "ga" else state.stage
-        reasons.append(f"{name} is {stage} and locked to {str(state.default).lower()} since {_locked_since(found, version)}: "
-                       "nothing to set")
+        reasons.append(
+            f"{name} is {stage} and locked to {str(state.default).lower()} since {_locked_since(found, version)}: nothing to set"
+        )
     elif explicit is None and not asked_by:
-        reasons.append(f"the profile does not ask for it; it stays at its default in {version} "
-                       f"({state.stage}, {'on' if state.default else 'off'} by default)")
+        reasons.append(
+            f"the profile does not ask for it; it stays at its default in {version} "
+            f"({state.stage}, {'on' if state.default else 'off'} by default)"
+        )
     elif state.default and (explicit is None or explicit):
         reasons.append(f"{name} is already on by default in {version} ({state.stage})")
     elif not state.default and explicit is False:
@@ -226,7 +232,7 @@ def _no_match_message(plan: Plan, query: str, every: list[Record]) -> str:
         lowered = {c.lower(): c for c in sorted(candidates)}
         close = [lowered[c] for c in difflib.get_close_matches(query.lower(), list(lowered), n=5, cutoff=0.6)]
     hint = f"; close matches: {', '.join(close)}" if close else ""
-    return (f"nothing rendered for profile {plan.profile.name!r} (Kubernetes {plan.version}) matches {query!r}{hint}")
+    return f"nothing rendered for profile {plan.profile.name!r} (Kubernetes {plan.version}) matches {query!r}{hint}"
 
 
 # --- formats -------------------------------------------------------------------------------------------
@@ -239,8 +245,11 @@ def _where(record: Record) -> str:
 
 def _setting_lines(explanation: Explanation, record: Record, indent: str) -> list[str]:
     plan = explanation.plan
-    lines = [f"{indent}{record.label()} = {record.shown_value()}" if record.kind not in ("file", "cluster-object")
-             else f"{indent}{record.label()}: {record.shown_value()}"]
+    lines = [
+        f"{indent}{record.label()} = {record.shown_value()}"
+        if record.kind not in ("file", "cluster-object")
+        else f"{indent}{record.label()}: {record.shown_value()}"
+    ]
     pad = indent + "  "
     rendered_in = [place for target in explanation.targets for place in places(plan, record, target)]
     lines.append(f"{pad}from:  {_where(record)}")
@@ -260,8 +269,11 @@ def _setting_lines(explanation: Explanation, record: Record, indent: str) -> lis
 
 def _summary_lines(record: Record) -> list[str]:
     """Two lines per setting: what is rendered, then where it comes from and why."""
-    first = (f"  {record.label()} = {record.shown_value()}" if record.kind not in ("file", "cluster-object")
-             else f"  {record.label()}: {record.shown_value()}")
+    first = (
+        f"  {record.label()} = {record.shown_value()}"
+        if record.kind not in ("file", "cluster-object")
+        else f"  {record.label()}: {record.shown_value()}"
+    )
     reasons = [_where(record), *record.refs]
     if record.why:
         reasons.append(record.why)
@@ -362,8 +374,14 @@ def _as_json(explanation: Explanation) -> dict[str, Any]:
         "settings": [setting(r) for r in explanation.settings],
         "notRendered": [item.as_dict() for item in explanation.unrendered],
         "features": [
-            {"knob": r.key, "state": r.value, "profileKey": r.profile_key, "location": r.location, "refs": list(r.refs),
-             "detail": r.why}
+            {
+                "knob": r.key,
+                "state": r.value,
+                "profileKey": r.profile_key,
+                "location": r.location,
+                "refs": list(r.refs),
+                "detail": r.why,
+            }
             for r in explanation.features
         ],
         "notes": [{"text": r.value, "profileKey": r.profile_key, "refs": list(r.refs)} for r in explanation.notes],

@@ -46,7 +46,9 @@ def _loader(cwd: str) -> ProfileLoader:
     return _LOADERS[cwd]
 
 
-def _render_chunk(args: tuple[list[str], list[str] | None, str | None, str]) -> tuple[list[RenderedFile], list[str], list[Problem]]:
+def _render_chunk(
+    args: tuple[list[str], list[str] | None, str | None, str],
+) -> tuple[list[RenderedFile], list[str], list[Problem]]:
     references, targets, version, cwd = args
     from kgen.render import render_profile
 
@@ -65,7 +67,9 @@ def _render_chunk(args: tuple[list[str], list[str] | None, str | None, str]) -> 
     return files, summaries, problems
 
 
-def render_many(references: list[str], targets: list[str] | None, version: str | None, jobs: int = 1) -> tuple[list[RenderedFile], list[str]]:
+def render_many(
+    references: list[str], targets: list[str] | None, version: str | None, jobs: int = 1
+) -> tuple[list[RenderedFile], list[str]]:
     """Every file of every profile, or KgenError listing every profile's problems (nothing is written)."""
     _LOADERS.clear()  # a loader caches files: share it within this call only, never across calls
     workers = jobs or os.cpu_count() or 1

@@ -112,8 +112,16 @@ def records(plan: Plan) -> list[Record]:
     for feature in plan.features:
         origin = _feature_origin(plan, feature.knob)
         rest.append(
-            Record("", "feature", feature.knob, feature.state, origin, _location(plan, origin),
-                   (f"KEP-{feature.kep}",), f"{feature.title}: {feature.detail}")
+            Record(
+                "",
+                "feature",
+                feature.knob,
+                feature.state,
+                origin,
+                _location(plan, origin),
+                (f"KEP-{feature.kep}",),
+                f"{feature.title}: {feature.detail}",
+            )
         )
     for note in plan.notes:
         rest.append(Record("", "note", note.origin, note.text, note.origin, _location(plan, note.origin), note.refs))
@@ -140,8 +148,9 @@ def _location(plan: Plan, profile_key: str) -> str:
 
 
 def _record(plan: Plan, component: str, kind: str, key: str, value: Any, reason: Reason, rule: str = "") -> Record:
-    return Record(component, kind, key, value, reason.origin, _location(plan, reason.origin), reason.refs, reason.why,
-                  rule or reason.rule)
+    return Record(
+        component, kind, key, value, reason.origin, _location(plan, reason.origin), reason.refs, reason.why, rule or reason.rule
+    )
 
 
 def _setting_records(plan: Plan, setting: Setting) -> list[Record]:
@@ -190,8 +199,10 @@ def _gate_record(plan: Plan, component: str, name: str, value: bool, reason: Rea
     rule = ""
     if state is not None:
         stage = "GA" if state.stage == "ga" else state.stage
-        rule = (f"{name} is {stage}, {'on' if state.default else 'off'} by default in {plan.version}"
-                f"{', locked' if state.locked else ''}; set to {'true' if value else 'false'}")
+        rule = (
+            f"{name} is {stage}, {'on' if state.default else 'off'} by default in {plan.version}"
+            f"{', locked' if state.locked else ''}; set to {'true' if value else 'false'}"
+        )
     refs = reason.refs
     if found is not None and found.kep:
         refs = tuple(dict.fromkeys((*(r for r in refs if r == f"KEP-{found.kep}"), f"KEP-{found.kep}")))
@@ -306,8 +317,9 @@ def _rendered(plan: Plan, target: str) -> list[tuple[str, str]]:
 # --- shared by explain, diff and upgrade-check ---------------------------------------------------------
 
 
-def load_plan(reference: str, version: str | None, targets: list[str] | None = None,
-              loader: Any = None) -> tuple[Plan, list[str]]:
+def load_plan(
+    reference: str, version: str | None, targets: list[str] | None = None, loader: Any = None
+) -> tuple[Plan, list[str]]:
     """Load a profile, plan it for a version and check the targets asked for (default: the profile's)."""
     from kgen.plan import build_plan
     from kgen.profile import ProfileLoader

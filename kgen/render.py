@@ -61,7 +61,9 @@ def render_profile(profile: Profile, targets: list[str] | None = None) -> Render
     return RenderResult(profile, plan, files)
 
 
-def render_reference(reference: str, targets: list[str] | None, version: str | None, loader: ProfileLoader | None = None) -> RenderResult:
+def render_reference(
+    reference: str, targets: list[str] | None, version: str | None, loader: ProfileLoader | None = None
+) -> RenderResult:
     loader = loader or ProfileLoader()
     return render_profile(loader.load(reference, version), targets)
 
@@ -69,6 +71,7 @@ def render_reference(reference: str, targets: list[str] | None, version: str | N
 # --- self-check ------------------------------------------------------------------------------------
 
 
+@functools.cache
 def _loader() -> Any:
     import yaml
 
@@ -79,9 +82,6 @@ def _loader() -> Any:
 
     Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
     return Loader
-
-
-_LOADER: Any = None
 
 
 def _plain(value: Any) -> Any:
@@ -124,12 +124,9 @@ def _without_leading_comments(content: str) -> str:
 # each distinct text is checked once per process. A failure raises and is not cached.
 @functools.lru_cache(maxsize=512)
 def _parsed(body: str) -> list[Any]:
-    global _LOADER
     import yaml
 
-    if _LOADER is None:
-        _LOADER = _loader()
-    return [doc for doc in yaml.load_all(body, Loader=_LOADER) if doc is not None]
+    return [doc for doc in yaml.load_all(body, Loader=_loader()) if doc is not None]
 
 
 @functools.lru_cache(maxsize=512)
@@ -158,17 +155,26 @@ def validate_config_document(document: Any, version: str, file: str, index: int 
     except (KgenError, KeyError):
         wanted = None
     if wanted and wanted != api_version:
-        problems.append(Problem(f"{label}: Kubernetes {version} reads {kind} as {wanted}, not {api_version}", file, path="apiVersion", rule="version"))
+        problems.append(
+            Problem(
+                f"{label}: for Kubernetes {version} write {kind} as {wanted} (found {api_version})",
+                file,
+                path="apiVersion",
+                rule="version",
+            )
+        )
     if kind == "AdmissionConfiguration":
         for position, plugin in enumerate(document.get("plugins") or []):
             inner = plugin.get("configuration") if isinstance(plugin, dict) else None
             for inner_problem in validate_config_document(inner, version, file, index):
                 inner_path = f"plugins[{position}].configuration.{inner_problem.path}".rstrip(".")
                 problems.append(Problem(inner_problem.message, file, path=inner_path, rule=inner_problem.rule))
-    for path, value in _field_paths(document):
+    for path, _value in _field_paths(document):
         since = knowledge.field_since(kind, path)
         if since and knowledge.versions.version_key(since) > knowledge.versions.version_key(version):
-            problems.append(Problem(f"{label}: field {path} does not exist before Kubernetes {since}", file, path=path, rule="version"))
+            problems.append(
+                Problem(f"{label}: field {path} does not exist before Kubernetes {since}", file, path=path, rule="version")
+            )
     gates = document.get("featureGates") if kind in ("KubeletConfiguration", "KubeProxyConfiguration") else None
     if isinstance(gates, dict):
         problems.extend(_gate_problems(gates, version, file, "featureGates"))
@@ -196,9 +202,23 @@ def _gate_problems(gates: dict[str, Any], version: str, file: str, path: str) ->
             problems.append(Problem(f"unknown feature gate {name}{hint}", file, path=f"{path}.{name}", rule="gates"))
         elif state is None:
             when = f"removed in {found.removed_in}" if found.removed_in else "not available"
-            problems.append(Problem(f"feature gate {name} is {when}; Kubernetes {version} refuses to start with it", file, path=f"{path}.{name}", rule="gates"))
+            problems.append(
+                Problem(
+                    f"feature gate {name} is {when}; Kubernetes {version} refuses to start with it",
+                    file,
+                    path=f"{path}.{name}",
+                    rule="gates",
+                )
+            )
         elif state.locked and bool(value) != state.default:
-            problems.append(Problem(f"feature gate {name} is locked to {str(state.default).lower()} in {version}", file, path=f"{path}.{name}", rule="gates"))
+            problems.append(
+                Problem(
+                    f"feature gate {name} is locked to {str(state.default).lower()} in {version}",
+                    file,
+                    path=f"{path}.{name}",
+                    rule="gates",
+                )
+            )
     return problems
 
 
@@ -214,9 +234,17 @@ def _check_flags(output: OutputFile, plan: Plan, target: str) -> None:
             continue
         name, _, value = line[2:].partition("=")
         if not knowledge.flag_exists(component, name, plan.version):
-            problems.append(Problem(f"--{name} is not a {component} flag in Kubernetes {plan.version}", f"{target}/{output.path}", rule="flags"))
+            problems.append(
+                Problem(
+                    f"--{name} is not a {component} flag in Kubernetes {plan.version}", f"{target}/{output.path}", rule="flags"
+                )
+            )
         if name == "feature-gates":
             gates = dict(item.split("=", 1) for item in value.split(","))
-            problems.extend(_gate_problems({k: v == "true" for k, v in gates.items()}, plan.version, f"{target}/{output.path}", "--feature-gates"))
+            problems.extend(
+                _gate_problems(
+                    {k: v == "true" for k, v in gates.items()}, plan.version, f"{target}/{output.path}", "--feature-gates"
+                )
+            )
     if problems:
         raise InternalError("rendered output fails its own validation:\n" + "\n".join(p.format() for p in problems))

@@ -33,8 +33,10 @@ def gates_report(version: str | None, component: str | None, stage: str | None, 
 
         close = difflib.get_close_matches(component, knowledge.COMPONENTS, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise UsageError(f"--component {component!r} is not a component with feature gates{hint} "
-                         f"(components: {', '.join(knowledge.COMPONENTS)})")
+        raise UsageError(
+            f"--component {component!r} is not a component with feature gates{hint} "
+            f"(components: {', '.join(knowledge.COMPONENTS)})"
+        )
     rows = list_gates(release, component, stage.lower() if stage else None)
     if chosen_format == "json":
         return json.dumps(rows, indent=2) + "\n"
@@ -64,12 +66,13 @@ def _table(rows: list[dict[str, Any]], release: str, component: str | None, stag
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     text = [
-        "  ".join(cell.ljust(width) for cell, width in zip(line[:-1], widths, strict=True)) + "  " + line[-1]
-        for line in lines
+        "  ".join(cell.ljust(width) for cell, width in zip(line[:-1], widths, strict=True)) + "  " + line[-1] for line in lines
     ]
     text.append("")
-    text.append(f"{len(rows)} gates in {', '.join(scope)}; components: "
-                "apiserver=kube-apiserver, kcm=kube-controller-manager, scheduler=kube-scheduler, proxy=kube-proxy")
+    text.append(
+        f"{len(rows)} gates in {', '.join(scope)}; components: "
+        "apiserver=kube-apiserver, kcm=kube-controller-manager, scheduler=kube-scheduler, proxy=kube-proxy"
+    )
     return "\n".join(line.rstrip() for line in text) + "\n"
 
 

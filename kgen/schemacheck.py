@@ -272,11 +272,7 @@ def _describe(value: object) -> str:
 
 
 def _show(value: object) -> str:
-    return (
-        json.dumps(value, ensure_ascii=False, default=repr)
-        if _json_type(value) in _JSON_TYPES
-        else repr(value)
-    )
+    return json.dumps(value, ensure_ascii=False, default=repr) if _json_type(value) in _JSON_TYPES else repr(value)
 
 
 def _show_choice(value: object) -> str:
@@ -400,9 +396,7 @@ def _check_any_of(
     out.extend(best)
 
 
-def _check_object(
-    node: _Node, value: dict[Any, Any], path: tuple[PathPart, ...], out: list[_Problem]
-) -> None:
+def _check_object(node: _Node, value: dict[Any, Any], path: tuple[PathPart, ...], out: list[_Problem]) -> None:
     for name in node.required:
         if name not in value:
             out.append((path, f'missing required field "{name}"'))
@@ -431,7 +425,7 @@ def _closest(name: str, candidates: list[str]) -> str | None:
     folded = {candidate.lower(): candidate for candidate in candidates}
     if name.lower() in folded:
         return folded[name.lower()]
-    import difflib  # noqa: PLC0415 - only needed when a document has a typo
+    import difflib
 
     matches = difflib.get_close_matches(name.lower(), list(folded), n=1, cutoff=0.75)
     return folded[matches[0]] if matches else None
@@ -467,7 +461,7 @@ def _run(node: _Node, value: object) -> list[SchemaProblem]:
 
 def _read_data(file_name: str) -> str:
     # Imported here: importlib.resources pulls in pathlib and tempfile, which start-up can do without.
-    from importlib import resources  # noqa: PLC0415
+    from importlib import resources
 
     return resources.files("kgen").joinpath("data", "schemas", file_name).read_text(encoding="utf-8")
 
@@ -552,9 +546,7 @@ def _unknown_kind_problem(api_version: str, kind: str) -> SchemaProblem:
         )
     kinds_for_version = [known_kind for version, known_kind in pairs if version == api_version]
     if kinds_for_version:
-        return SchemaProblem(
-            "kind", f'unknown kind "{kind}" for {api_version}; known: {", ".join(kinds_for_version)}'
-        )
+        return SchemaProblem("kind", f'unknown kind "{kind}" for {api_version}; known: {", ".join(kinds_for_version)}')
     suggestion = _closest(kind, sorted({known_kind for _, known_kind in pairs}))
     hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
     return SchemaProblem("kind", f'unknown apiVersion "{api_version}" and kind "{kind}"{hint}')

@@ -78,18 +78,32 @@ def upgrade_check(profile_ref: str, from_version: str | None, to_version: str) -
     except KgenError as error:
         new_problems = error.lines()
     old_records = records(old_plan)
-    findings = [*_gate_findings(old_records, old_plan.version, target), *_flag_findings(old_records, old_plan.version, target),
-                *_api_findings(old_plan, target)]
+    findings = [
+        *_gate_findings(old_records, old_plan.version, target),
+        *_flag_findings(old_records, old_plan.version, target),
+        *_api_findings(old_plan, target),
+    ]
     if new_problems:
-        findings.append(Finding("profile", old_plan.profile.name,
-                                f"the profile cannot be rendered for {target}: " + "; ".join(new_problems), True))
+        findings.append(
+            Finding(
+                "profile", old_plan.profile.name, f"the profile cannot be rendered for {target}: " + "; ".join(new_problems), True
+            )
+        )
     features: list[FeatureChange] = []
     settings: list[SettingChange] = []
     if new_plan is not None:
         features = _feature_changes(old_plan, new_plan)
         settings = compare_records(old_records, records(new_plan))
-    return UpgradeCheck(old_plan.profile.name, old_plan.version, target, findings,
-                        _gate_changes(old_plan, new_plan, target), features, settings, new_problems)
+    return UpgradeCheck(
+        old_plan.profile.name,
+        old_plan.version,
+        target,
+        findings,
+        _gate_changes(old_plan, new_plan, target),
+        features,
+        settings,
+        new_problems,
+    )
 
 
 def _rendered_gates(old_records: list[Record]) -> dict[str, tuple[bool, list[str], str]]:
@@ -112,16 +126,37 @@ def _gate_findings(old_records: list[Record], old_version: str, new_version: str
         state = found.state(new_version) if found else None
         if found is None or state is None:
             removed = found.removed_in if found and found.removed_in else new_version
-            findings.append(Finding("gate", name, f"feature gate {setting} is {where}; the gate is removed in {removed}: "
-                                    f"components of {new_version} refuse to start with it", True))
+            findings.append(
+                Finding(
+                    "gate",
+                    name,
+                    f"feature gate {setting} is {where}; the gate is removed in {removed}: "
+                    f"components of {new_version} refuse to start with it",
+                    True,
+                )
+            )
         elif state.locked and state.default != value:
-            findings.append(Finding("gate", name, f"feature gate {setting} is {where}; {new_version} locks it to "
-                                    f"{str(state.default).lower()}: components refuse to start with it", True))
+            findings.append(
+                Finding(
+                    "gate",
+                    name,
+                    f"feature gate {setting} is {where}; {new_version} locks it to "
+                    f"{str(state.default).lower()}: components refuse to start with it",
+                    True,
+                )
+            )
         elif state.locked or state.default == value:
             stage = "GA" if state.stage == "ga" else state.stage
-            findings.append(Finding("gate", name, f"feature gate {setting} is {where}; in {new_version} it is {stage}"
-                                    f"{' and locked' if state.locked else ''}, {'on' if state.default else 'off'} by default: "
-                                    "still accepted, and kgen no longer renders it", False))
+            findings.append(
+                Finding(
+                    "gate",
+                    name,
+                    f"feature gate {setting} is {where}; in {new_version} it is {stage}"
+                    f"{' and locked' if state.locked else ''}, {'on' if state.default else 'off'} by default: "
+                    "still accepted, and kgen no longer renders it",
+                    False,
+                )
+            )
     return findings
 
 
@@ -137,10 +172,18 @@ def _flag_findings(old_records: list[Record], old_version: str, new_version: str
             continue
         subject = f"{record.component} --{record.key}"
         if knowledge.flag_exists(record.component, record.key, old_version) and not knowledge.flag_exists(
-                record.component, record.key, new_version):
+            record.component, record.key, new_version
+        ):
             when = f" (removed in {known.removed_in})" if known.removed_in else ""
-            findings.append(Finding("flag", subject, f"--{record.key} is rendered for {record.component} of {old_version} "
-                                    f"but {new_version} does not accept it{when}", True))
+            findings.append(
+                Finding(
+                    "flag",
+                    subject,
+                    f"--{record.key} is rendered for {record.component} of {old_version} "
+                    f"but {new_version} does not accept it{when}",
+                    True,
+                )
+            )
         elif known.status == "deprecated":
             note = f": {known.deprecated_note}" if known.deprecated_note else ""
             findings.append(Finding("flag", subject, f"--{record.key} on {record.component} is deprecated{note}", False))
@@ -190,12 +233,20 @@ def _api_findings(plan: Plan, new_version: str) -> list[Finding]:
             continue
         served = _served(kind, old_api, new_version)
         if served is False:
-            findings.append(Finding("apiVersion", kind, f"{kind} is rendered as {old_api} for {plan.version}; {new_version} "
-                                    f"no longer serves it (kgen writes {new_api})", True))
+            findings.append(
+                Finding(
+                    "apiVersion",
+                    kind,
+                    f"{kind} is rendered as {old_api} for {plan.version}; {new_version} "
+                    f"no longer serves it (kgen writes {new_api})",
+                    True,
+                )
+            )
         else:
             still = "" if served is None else f"; {old_api} is still served"
-            findings.append(Finding("apiVersion", kind, f"{kind}: kgen writes {new_api} for {new_version} "
-                                    f"instead of {old_api}{still}", False))
+            findings.append(
+                Finding("apiVersion", kind, f"{kind}: kgen writes {new_api} for {new_version} instead of {old_api}{still}", False)
+            )
     return findings
 
 
@@ -213,8 +264,9 @@ def _gate_changes(old_plan: Plan, new_plan: Plan | None, new_version: str) -> li
         if feature.wanted:
             names.update(table[feature.knob].get("gates", ()))
     names.update(old_plan.profile.data["features"]["gates"])
-    return [change.message for change in upgrade_changes(sorted(names), old_plan.version, new_version)
-            if change.kind != "unknown"]
+    return [
+        change.message for change in upgrade_changes(sorted(names), old_plan.version, new_version) if change.kind != "unknown"
+    ]
 
 
 # --- formats ---------------------------------------------------------------------------------------------
@@ -226,9 +278,11 @@ def _text(check: UpgradeCheck) -> str:
     lines = [f"upgrade-check {check.profile}: Kubernetes {check.from_version} -> {check.to_version}"]
     problems = [f for f in check.findings if f.breaks]
     if problems:
-        lines.append(f"result: BREAKS - the configuration rendered for {check.from_version} would be rejected by "
-                     f"{check.to_version} ({len(problems)} problem{'s' if len(problems) != 1 else ''}); render for "
-                     f"{check.to_version} and roll the new configuration out with the upgrade")
+        lines.append(
+            f"result: BREAKS - the configuration rendered for {check.from_version} would be rejected by "
+            f"{check.to_version} ({len(problems)} problem{'s' if len(problems) != 1 else ''}); render for "
+            f"{check.to_version} and roll the new configuration out with the upgrade"
+        )
     else:
         lines.append(f"result: ok - the configuration rendered for {check.from_version} is accepted by {check.to_version}")
     if problems:
@@ -268,13 +322,18 @@ def _as_json(check: UpgradeCheck) -> dict[str, Any]:
         "from": check.from_version,
         "to": check.to_version,
         "breaks": check.breaks,
-        "findings": [{"topic": f.topic, "subject": f.subject, "message": f.message, "breaks": f.breaks}
-                     for f in check.findings],
+        "findings": [{"topic": f.topic, "subject": f.subject, "message": f.message, "breaks": f.breaks} for f in check.findings],
         "gateChanges": list(check.gate_changes),
         "features": [{"knob": f.knob, "old": f.old, "new": f.new, "detail": f.detail} for f in check.features],
         "settings": [
-            {"change": c.change, "component": c.record.component, "kind": c.record.kind, "key": c.record.key,
-             "old": c.old.value if c.old else None, "new": c.new.value if c.new else None}
+            {
+                "change": c.change,
+                "component": c.record.component,
+                "kind": c.record.kind,
+                "key": c.record.key,
+                "old": c.old.value if c.old else None,
+                "new": c.new.value if c.new else None,
+            }
             for c in check.settings
         ],
         "newVersionProblems": list(check.new_problems),

@@ -225,9 +225,7 @@ def _component_files(section: dict[str, Any], kind: str, render: _Render) -> dic
         settings = section.get(component)
         if not isinstance(settings, dict):
             continue
-        found = next(
-            (str(c) for c in settings.get(candidates_key) or [] if render.node_file(str(c)).exists()), ""
-        )
+        found = next((str(c) for c in settings.get(candidates_key) or [] if render.node_file(str(c)).exists()), "")
         files[component] = found or str(settings.get(default_key) or component)
     # The process names its own config file; that is the one it reads.
     if kind == "conf" and render.flags.get("kubelet", {}).get("--config"):
@@ -269,9 +267,7 @@ def _run_audit(audit: str, render: _Render) -> str:
     grep = PS_GREP.match(audit)
     if grep:
         needle = _unquote(grep.group("bin"))
-        lines = [
-            render.commands[k] for k in PROCESS_ORDER if k in render.commands and needle in render.commands[k]
-        ]
+        lines = [render.commands[k] for k in PROCESS_ORDER if k in render.commands and needle in render.commands[k]]
         if not lines:
             raise _AuditError(f"no running process matches {needle!r}")
         return "\n".join(lines) + "\n"
@@ -317,12 +313,7 @@ def _encryption_providers(render: _Render) -> str:
         for line in [render.commands[key]]
         if "kube-apiserver" in line and "--encryption-provider-config" in line
     ]
-    paths = [
-        m.group(1)
-        for line in lines
-        for m in [re.search(r".*encryption-provider-config[= ]([^ ]*)", line)]
-        if m
-    ]
+    paths = [m.group(1) for line in lines for m in [re.search(r".*encryption-provider-config[= ]([^ ]*)", line)] if m]
     if not paths:
         return ""
     content = render.read_node_file(paths[-1])
@@ -372,11 +363,7 @@ def _go_print(value: Any) -> str:
     if isinstance(value, list):
         return "[" + " ".join(_go_print(v) for v in value) + "]"
     if isinstance(value, dict):
-        return (
-            "map["
-            + " ".join(f"{_go_print(k)}:{_go_print(v)}" for k, v in sorted(value.items(), key=str))
-            + "]"
-        )
+        return "map[" + " ".join(f"{_go_print(k)}:{_go_print(v)}" for k, v in sorted(value.items(), key=str)) + "]"
     return str(value)
 
 
@@ -476,9 +463,7 @@ def _compare(op: str, actual: str, wanted: str, name: str) -> tuple[str, bool]:
             requested, ceiling = int(actual, 8), int(wanted, 8)
         except ValueError:
             return f"Not numeric value - flag: {actual}", False
-        return f"{name} has permissions {actual}, expected {wanted} or more restrictive", (
-            ceiling & requested
-        ) == requested
+        return f"{name} has permissions {actual}, expected {wanted} or more restrictive", (ceiling & requested) == requested
     return "", False
 
 

@@ -89,7 +89,7 @@ def test_v1beta3_map_extra_args_explain_the_v1beta4_change(brownfield: list[Prob
 
 
 def test_wrong_api_version_for_the_version(brownfield: list[Problem]) -> None:
-    problem = _find(brownfield, "reads ClusterConfiguration as kubeadm.k8s.io/v1beta4, not kubeadm.k8s.io/v1beta3")
+    problem = _find(brownfield, "write ClusterConfiguration as kubeadm.k8s.io/v1beta4 (found kubeadm.k8s.io/v1beta3)")
     assert (problem.line, problem.path, problem.rule) == (8, "apiVersion", "version")
 
 

@@ -254,16 +254,12 @@ def test_authorization_config_instead_of_mode_fails_1_2_6_to_1_2_8(tmp_path: Pat
         replacing("--authorization-mode", "--authorization-config=/etc/kubernetes/authz/config.yaml"),
     )
     results = verdicts(write_render(tmp_path, args))
-    assert {i: results[i].status for i in ("1.2.6", "1.2.7", "1.2.8")} == dict.fromkeys(
-        ("1.2.6", "1.2.7", "1.2.8"), "FAIL"
-    )
+    assert {i: results[i].status for i in ("1.2.6", "1.2.7", "1.2.8")} == dict.fromkeys(("1.2.6", "1.2.7", "1.2.8"), "FAIL")
     assert [r.id for r in results.values() if r.status == "FAIL"] == ["1.2.6", "1.2.7", "1.2.8"]
 
 
 def test_always_allow_fails_1_2_6_only(tmp_path: Path) -> None:
-    args = with_args(
-        "kube-apiserver", replacing("--authorization-mode", "--authorization-mode=AlwaysAllow,Node,RBAC")
-    )
+    args = with_args("kube-apiserver", replacing("--authorization-mode", "--authorization-mode=AlwaysAllow,Node,RBAC"))
     results = verdicts(write_render(tmp_path, args))
     assert (results["1.2.6"].status, results["1.2.7"].status, results["1.2.8"].status) == (
         "FAIL",
@@ -292,9 +288,7 @@ def test_admission_plugins(tmp_path: Path) -> None:
 
 
 def test_absent_admission_flags_pass_where_absent_is_allowed(tmp_path: Path) -> None:
-    results = verdicts(
-        write_render(tmp_path, with_args("kube-apiserver", without("--enable-admission-plugins")))
-    )
+    results = verdicts(write_render(tmp_path, with_args("kube-apiserver", without("--enable-admission-plugins"))))
     assert results["1.2.10"].status == "PASS"
     assert results["1.2.12"].status == "PASS"
     assert results["1.2.14"].status == "FAIL"
@@ -308,40 +302,28 @@ def test_absent_admission_flags_pass_where_absent_is_allowed(tmp_path: Path) -> 
         ("--audit-log-maxsize", "99", "1.2.19"),
     ],
 )
-def test_audit_log_limits_are_numeric_lower_bounds(
-    tmp_path: Path, flag: str, too_low: str, control: str
-) -> None:
-    low = verdicts(
-        write_render(tmp_path / "low", with_args("kube-apiserver", replacing(flag, f"{flag}={too_low}")))
-    )
+def test_audit_log_limits_are_numeric_lower_bounds(tmp_path: Path, flag: str, too_low: str, control: str) -> None:
+    low = verdicts(write_render(tmp_path / "low", with_args("kube-apiserver", replacing(flag, f"{flag}={too_low}"))))
     assert low[control].status == "FAIL"
-    text = verdicts(
-        write_render(tmp_path / "text", with_args("kube-apiserver", replacing(flag, f"{flag}=30d")))
-    )
+    text = verdicts(write_render(tmp_path / "text", with_args("kube-apiserver", replacing(flag, f"{flag}=30d"))))
     assert text[control].status == "FAIL"
     assert text[control].reason.startswith("Invalid Number(s) used for comparison")
 
 
 def test_service_account_lookup_absent_passes_false_fails(tmp_path: Path) -> None:
-    absent = verdicts(
-        write_render(tmp_path / "a", with_args("kube-apiserver", without("--service-account-lookup")))
-    )
+    absent = verdicts(write_render(tmp_path / "a", with_args("kube-apiserver", without("--service-account-lookup"))))
     assert absent["1.2.21"].status == "PASS"
     off = verdicts(
         write_render(
             tmp_path / "b",
-            with_args(
-                "kube-apiserver", replacing("--service-account-lookup", "--service-account-lookup=false")
-            ),
+            with_args("kube-apiserver", replacing("--service-account-lookup", "--service-account-lookup=false")),
         )
     )
     assert off["1.2.21"].status == "FAIL"
 
 
 def test_extend_token_expiration_must_be_explicit_from_cis_1_11(tmp_path: Path) -> None:
-    render = write_render(
-        tmp_path, with_args("kube-apiserver", without("--service-account-extend-token-expiration"))
-    )
+    render = write_render(tmp_path, with_args("kube-apiserver", without("--service-account-extend-token-expiration")))
     assert verdicts(render, "cis-1.12")["1.2.30"].status == "FAIL"
     assert verdicts(render, "cis-1.11")["1.2.30"].status == "FAIL"
     assert "1.2.30" not in verdicts(render, "cis-1.10")
@@ -351,16 +333,12 @@ def test_encryption_provider_config(tmp_path: Path) -> None:
     files = {
         KUBELET_CONFIG: HARDENED_KUBELET_CONFIG,
         PROXY_CONFIG: HARDENED_PROXY_CONFIG,
-        ENCRYPTION_CONFIG: HARDENED_ENCRYPTION_CONFIG.replace(
-            "      - kms:", "      - identity: {}\n      - kms:"
-        ),
+        ENCRYPTION_CONFIG: HARDENED_ENCRYPTION_CONFIG.replace("      - kms:", "      - identity: {}\n      - kms:"),
     }
     identity_first = verdicts(write_render(tmp_path / "identity", files=files))
     assert identity_first["1.2.28"].status == "WARN"
     assert identity_first["1.2.28"].actual == "identity"
-    no_flag = verdicts(
-        write_render(tmp_path / "none", with_args("kube-apiserver", without("--encryption-provider")))
-    )
+    no_flag = verdicts(write_render(tmp_path / "none", with_args("kube-apiserver", without("--encryption-provider"))))
     assert no_flag["1.2.27"].status == "WARN"
     assert no_flag["1.2.28"].status == "WARN"
 
@@ -380,8 +358,7 @@ def test_controller_manager(tmp_path: Path) -> None:
     args = with_args("kube-controller-manager", without("--use-service-account-credentials"))
     args["kube-controller-manager"].append("--feature-gates=RotateKubeletServerCertificate=false")
     args["kube-controller-manager"] = [
-        "--bind-address=0.0.0.0" if a.startswith("--bind-address") else a
-        for a in args["kube-controller-manager"]
+        "--bind-address=0.0.0.0" if a.startswith("--bind-address") else a for a in args["kube-controller-manager"]
     ]
     results = verdicts(write_render(tmp_path, args))
     assert results["1.3.3"].status == "FAIL"
@@ -446,16 +423,12 @@ def test_kubelet_always_allow_fails_4_2_2(tmp_path: Path) -> None:
 
 
 def test_kubelet_read_only_port_and_rotation(tmp_path: Path) -> None:
-    open_port = verdicts(
-        write_render(tmp_path / "port", files=kubelet_config("readOnlyPort: 0", "readOnlyPort: 10255"))
-    )
+    open_port = verdicts(write_render(tmp_path / "port", files=kubelet_config("readOnlyPort: 0", "readOnlyPort: 10255")))
     assert open_port["4.2.4"].status == "WARN"
     absent = verdicts(write_render(tmp_path / "absent", files=kubelet_config("readOnlyPort: 0\n", "")))
     assert absent["4.2.4"].status == "PASS"
     rotation = verdicts(
-        write_render(
-            tmp_path / "rot", files=kubelet_config("rotateCertificates: true", "rotateCertificates: false")
-        )
+        write_render(tmp_path / "rot", files=kubelet_config("rotateCertificates: true", "rotateCertificates: false"))
     )
     assert rotation["4.2.10"].status == "FAIL"
 
@@ -591,9 +564,7 @@ def test_cis_json_and_the_test_copy_come_from_the_same_kube_bench_commit() -> No
 
 
 @pytest.mark.parametrize("benchmark", ["cis-1.10", "cis-1.11", "cis-1.12"])
-def test_evaluator_decides_exactly_the_controls_cis_json_lists_as_config(
-    tmp_path: Path, benchmark: str
-) -> None:
+def test_evaluator_decides_exactly_the_controls_cis_json_lists_as_config(tmp_path: Path, benchmark: str) -> None:
     not_decided = ("not evaluated:", "Test marked as", "target ")
     results = cisbench.evaluate(write_render(tmp_path), benchmark)
     decided = {r.id for r in results if not r.reason.startswith(not_decided)}

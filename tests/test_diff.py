@@ -123,8 +123,9 @@ def test_new_profile_or_version_is_required() -> None:
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_git_revision_profile_with_relative_extends(tmp_path: Path) -> None:
     def git(*arguments: str) -> None:
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *arguments],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *arguments], check=True, capture_output=True
+        )
 
     git("init", "-q")
     Path("profiles").mkdir()

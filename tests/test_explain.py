@@ -92,7 +92,14 @@ def test_summary_groups_by_component_then_features_notes_requirements() -> None:
     assert status == 0
     headings = [line for line in out.splitlines() if line and not line.startswith(" ") and "(" in line and "settings" in line]
     assert [h.split(" (")[0] for h in headings] == [
-        "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd", "kubelet", "kube-proxy", "cluster"]
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "etcd",
+        "kubelet",
+        "kube-proxy",
+        "cluster",
+    ]
     assert out.index("\nFeatures\n") < out.index("\nNotes\n") < out.index("\nRequirements\n")
 
 

@@ -28,8 +28,13 @@ def gates_json(version: str, *extra: str) -> dict[str, dict[str, object]]:
 def test_json_rows_for_known_gates() -> None:
     on_134 = gates_json("1.34")
     assert on_134["UserNamespacesSupport"] == {
-        "name": "UserNamespacesSupport", "stage": "beta", "default": True, "locked": False,
-        "components": ["kube-apiserver", "kubelet"], "kep": 127, "removedIn": None,
+        "name": "UserNamespacesSupport",
+        "stage": "beta",
+        "default": True,
+        "locked": False,
+        "components": ["kube-apiserver", "kubelet"],
+        "kep": 127,
+        "removedIn": None,
     }
     assert on_134["UserNamespacesPodSecurityStandards"]["stage"] == "alpha"
     assert on_134["UserNamespacesPodSecurityStandards"]["removedIn"] == "1.35"

@@ -153,9 +153,7 @@ def test_runtime_config_collected() -> None:
 
 
 def test_conflicting_requests() -> None:
-    result = resolve_feature_gates(
-        [req("ImageVolume"), GateRequest("ImageVolume", False, "security.imageVolumes", "r")], "1.35"
-    )
+    result = resolve_feature_gates([req("ImageVolume"), GateRequest("ImageVolume", False, "security.imageVolumes", "r")], "1.35")
     assert any("security.imageVolumes" in e.origin for e in result.errors)
 
 

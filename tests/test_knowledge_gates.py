@@ -42,9 +42,7 @@ def test_bound_service_account_token_gates() -> None:
     assert table("ServiceAccountTokenNodeBinding") == row("B+", "B+", *["G+L"] * 6)
     assert table("ServiceAccountTokenNodeBindingValidation") == row("B+", *["G+L"] * 7)
     assert table("ServiceAccountTokenPodNodeInfo") == row("B+", *["G+L"] * 6, None)
-    assert knowledge.gate("ServiceAccountTokenNodeBinding").depends_on == (
-        "ServiceAccountTokenNodeBindingValidation",
-    )  # type: ignore[union-attr]
+    assert knowledge.gate("ServiceAccountTokenNodeBinding").depends_on == ("ServiceAccountTokenNodeBindingValidation",)  # type: ignore[union-attr]
 
 
 def test_sidecar_containers() -> None:
@@ -68,9 +66,7 @@ def test_authorize_with_selectors() -> None:
 
 def test_anonymous_auth_configurable_endpoints() -> None:
     # list; removal 1.37 confirmed by apiserver tags (notes 3.5)
-    assert table("AnonymousAuthConfigurableEndpoints") == row(
-        "A-", "B+", "B+", "G+L", "G+L", "G+L", None, None
-    )
+    assert table("AnonymousAuthConfigurableEndpoints") == row("A-", "B+", "B+", "G+L", "G+L", "G+L", None, None)
     assert knowledge.gate("AnonymousAuthConfigurableEndpoints").removed_in == "1.37"  # type: ignore[union-attr]
 
 
@@ -151,9 +147,7 @@ def test_image_volume() -> None:
 
 def test_structured_authn_authz_configuration() -> None:
     # list; removals confirmed by kubernetes/apiserver tags (notes 3.15)
-    assert table("StructuredAuthenticationConfiguration") == row(
-        "B+", "B+", "B+", "G+L", "G+L", "G+L", None, None
-    )
+    assert table("StructuredAuthenticationConfiguration") == row("B+", "B+", "B+", "G+L", "G+L", "G+L", None, None)
     assert table("StructuredAuthorizationConfiguration") == row("B+", *["G+L"] * 4, None, None, None)
     assert knowledge.gate("StructuredAuthorizationConfiguration").removed_in == "1.36"  # type: ignore[union-attr]
 

@@ -33,9 +33,7 @@ def test_generation_is_idempotent_and_matches_committed_data(tmp_path: Path) -> 
     for name in GENERATED:
         first = (tmp_path / "first" / name).read_bytes()
         assert first == (tmp_path / "second" / name).read_bytes(), name
-        assert first == (REPO / "kgen" / "data" / name).read_bytes(), (
-            f"{name} is stale: run scripts/update-knowledge"
-        )
+        assert first == (REPO / "kgen" / "data" / name).read_bytes(), f"{name} is stale: run scripts/update-knowledge"
         assert first.endswith(b"}\n")
         assert b"\r" not in first
         assert b"/work/" not in first

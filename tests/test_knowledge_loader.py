@@ -34,9 +34,7 @@ def test_api_versions() -> None:
     assert knowledge.api_version("ClusterConfiguration", "1.37") == "kubeadm.k8s.io/v1beta4"
     assert knowledge.api_version("KubeletConfiguration", "1.31") == "kubelet.config.k8s.io/v1beta1"
     assert knowledge.api_version("KubeProxyConfiguration", "1.36") == "kubeproxy.config.k8s.io/v1alpha1"
-    assert (
-        knowledge.api_version("PodSecurityConfiguration", "1.35") == "pod-security.admission.config.k8s.io/v1"
-    )
+    assert knowledge.api_version("PodSecurityConfiguration", "1.35") == "pod-security.admission.config.k8s.io/v1"
     assert knowledge.api_version("EncryptionConfiguration", "1.35") == "apiserver.config.k8s.io/v1"
     assert knowledge.api_version("Policy", "1.35") == "audit.k8s.io/v1"
     with pytest.raises(KgenError):

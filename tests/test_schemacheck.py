@@ -58,11 +58,7 @@ def _files(folder: str) -> list[Path]:
 
 def _expected_problems(path: Path) -> list[str]:
     prefix = "# expect: "
-    return [
-        line[len(prefix) :]
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.startswith(prefix)
-    ]
+    return [line[len(prefix) :] for line in path.read_text(encoding="utf-8").splitlines() if line.startswith(prefix)]
 
 
 def _go_integer(_checker: object, instance: object) -> bool:
@@ -118,9 +114,7 @@ def test_known_gap_is_still_accepted(path: Path) -> None:
 
 
 def test_every_bundled_kind_has_a_positive_sample_or_is_listed() -> None:
-    covered = {
-        _identity(doc) for path in _files("positive") for doc in _documents(path) if isinstance(doc, dict)
-    }
+    covered = {_identity(doc) for path in _files("positive") for doc in _documents(path) if isinstance(doc, dict)}
     # Kinds for which no hand-written or upstream example exists yet; keep this list short.
     uncovered_on_purpose = {
         ("apiserver.config.k8s.io/v1", "TracingConfiguration"),
@@ -136,9 +130,7 @@ def test_every_bundled_kind_has_a_positive_sample_or_is_listed() -> None:
     assert set(known_kinds()) - covered == uncovered_on_purpose
 
 
-@pytest.mark.parametrize(
-    ("name", "doc"), list(_all_sample_documents()), ids=[name for name, _ in _all_sample_documents()]
-)
+@pytest.mark.parametrize(("name", "doc"), list(_all_sample_documents()), ids=[name for name, _ in _all_sample_documents()])
 def test_agrees_with_jsonschema_on_samples(name: str, doc: Any) -> None:
     schema = schema_for(*_identity(doc))
     if schema is None:
@@ -312,9 +304,7 @@ _json_values = st.recursive(
 )
 _children = st.recursive(
     st.fixed_dictionaries({}, optional={"name": st.sampled_from(["a", 1, None])}),
-    lambda inner: st.fixed_dictionaries(
-        {}, optional={"name": st.sampled_from(["a", 1]), "child": inner, "extra": st.just(1)}
-    ),
+    lambda inner: st.fixed_dictionaries({}, optional={"name": st.sampled_from(["a", 1]), "child": inner, "extra": st.just(1)}),
     max_leaves=4,
 )
 # Per field: values that fit, values that nearly fit, and anything at all.
@@ -332,9 +322,7 @@ _near_fits: dict[str, st.SearchStrategy[Any]] = {
     "anything": _json_values,
 }
 _every_keyword_instances = st.one_of(
-    st.fixed_dictionaries(
-        {"kind": st.just("Thing")}, optional={name: fit for name, fit in _near_fits.items() if name != "kind"}
-    ),
+    st.fixed_dictionaries({"kind": st.just("Thing")}, optional={name: fit for name, fit in _near_fits.items() if name != "kind"}),
     st.fixed_dictionaries(
         {},
         optional={
@@ -479,10 +467,7 @@ def test_any_of_reports_the_branch_that_fits_the_value() -> None:
         ),
         (
             {"apiVersion": "example.com/v1", "kind": "KubeletConfig"},
-            [
-                'kind: unknown apiVersion "example.com/v1" and kind "KubeletConfig" '
-                '(did you mean "KubeletConfiguration"?)'
-            ],
+            ['kind: unknown apiVersion "example.com/v1" and kind "KubeletConfig" (did you mean "KubeletConfiguration"?)'],
         ),
     ],
 )
@@ -558,9 +543,7 @@ def test_known_kinds_and_schema_for() -> None:
 
 
 def test_schema_problem_text() -> None:
-    assert (
-        str(SchemaProblem("a.b[0]", "expected integer, got string")) == "a.b[0]: expected integer, got string"
-    )
+    assert str(SchemaProblem("a.b[0]", "expected integer, got string")) == "a.b[0]: expected integer, got string"
     assert str(SchemaProblem("", 'missing required field "kind"')) == 'missing required field "kind"'
 
 
@@ -570,9 +553,7 @@ def test_importing_the_checker_stays_light() -> None:
         "heavy = {'jsonschema', 'yaml', 'difflib', 'importlib.resources', 'pathlib', 'tempfile'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert result.stdout.strip() == "[]"
 
 
@@ -612,9 +593,7 @@ def _upstream_schema(api_version: str, kind: str, commit: str) -> dict[str, Any]
             "commit": commit,
             "description": "kept: provenance is copied verbatim",
         },
-        "$defs": {
-            "Spec": {"type": "object", "description": "dropped", "properties": {"d": {"pattern": "^µs$"}}}
-        },
+        "$defs": {"Spec": {"type": "object", "description": "dropped", "properties": {"d": {"pattern": "^µs$"}}}},
     }
 
 
@@ -674,9 +653,7 @@ def test_copy_schemas_is_deterministic_and_accepts_the_schemas_folder(tmp_path: 
     step.copy_schemas(upstream, tmp_path / "one")
     step.copy_schemas(upstream / "schemas", tmp_path / "two")
     for name in ("x_v1_Thing.json", "INDEX.json"):
-        assert (tmp_path / "one" / "schemas" / name).read_bytes() == (
-            tmp_path / "two" / "schemas" / name
-        ).read_bytes()
+        assert (tmp_path / "one" / "schemas" / name).read_bytes() == (tmp_path / "two" / "schemas" / name).read_bytes()
 
 
 @pytest.mark.parametrize(
@@ -699,9 +676,7 @@ def test_copy_schemas_is_deterministic_and_accepts_the_schemas_folder(tmp_path: 
         ),
     ],
 )
-def test_copy_schemas_rejects_inconsistent_input(
-    tmp_path: Path, schemas: dict[str, dict[str, Any]], message: str
-) -> None:
+def test_copy_schemas_rejects_inconsistent_input(tmp_path: Path, schemas: dict[str, dict[str, Any]], message: str) -> None:
     step = _load_copy_step()
     _write_upstream(tmp_path / "upstream", schemas)
     with pytest.raises(ValueError, match=message):
@@ -738,9 +713,7 @@ def test_shipped_schemas_are_in_the_form_the_copy_step_writes(tmp_path: Path) ->
     shipped = sorted(path.name for path in SHIPPED_SCHEMAS.iterdir())
     assert sorted(path.name for path in (tmp_path / "data" / "schemas").iterdir()) == shipped
     for name in shipped:
-        assert (tmp_path / "data" / "schemas" / name).read_bytes() == (SHIPPED_SCHEMAS / name).read_bytes(), (
-            name
-        )
+        assert (tmp_path / "data" / "schemas" / name).read_bytes() == (SHIPPED_SCHEMAS / name).read_bytes(), name
 
 
 def test_copy_step_runs_as_a_script(tmp_path: Path) -> None:

@@ -111,15 +111,13 @@ def gates_in(version: str) -> dict[str, GateState]:
 
 def nearest_gate_names(name: str, limit: int = 3) -> list[str]:
     """Known gate names close to a misspelt one, best first (for "did you mean")."""
-    import difflib  # noqa: PLC0415 - only needed on the error path
+    import difflib
 
     names = list(_gates())
     close = difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
     if not close:
         lowered = {n.lower(): n for n in names}
-        close = [
-            lowered[n] for n in difflib.get_close_matches(name.lower(), list(lowered), n=limit, cutoff=0.6)
-        ]
+        close = [lowered[n] for n in difflib.get_close_matches(name.lower(), list(lowered), n=limit, cutoff=0.6)]
     return close
 
 
@@ -140,8 +138,7 @@ class KubeadmGate:
 def _kubeadm_gates() -> dict[str, KubeadmGate]:
     raw = load("kubeadm-gates.json")["gates"]
     return {
-        name: KubeadmGate(name, entry["removedIn"], entry["evidence"], _states(entry["states"]))
-        for name, entry in raw.items()
+        name: KubeadmGate(name, entry["removedIn"], entry["evidence"], _states(entry["states"])) for name, entry in raw.items()
     }
 
 

@@ -226,7 +226,8 @@ class _Resolver:
         if request.enabled and state.stage == "beta" and not state.default and not self.allow_beta_off:
             self.refuse(
                 request,
-                f"{request.name} is beta and off by default in {version}; beta gates that are off by default need features.allowBetaOffByDefault: true",
+                f"{request.name} is beta and off by default in {version}; "
+                "beta gates that are off by default need features.allowBetaOffByDefault: true",
             )
             return
         target[request.name] = request
@@ -319,9 +320,7 @@ class _Resolver:
             for entry in found.runtime_config(self.version):
                 entries.setdefault(
                     entry,
-                    RuntimeConfigEntry(
-                        entry, name, request.origin, f"{name} needs its API served: {request.reason}"
-                    ),
+                    RuntimeConfigEntry(entry, name, request.origin, f"{name} needs its API served: {request.reason}"),
                 )
         return [entries[key] for key in sorted(entries)]
 
@@ -389,9 +388,7 @@ class GateChange:
     after: GateState | None
 
 
-def upgrade_changes(
-    gates_or_requests: Iterable[str | GateRequest], from_version: str, to_version: str
-) -> list[GateChange]:
+def upgrade_changes(gates_or_requests: Iterable[str | GateRequest], from_version: str, to_version: str) -> list[GateChange]:
     """What changes for the given gates when upgrading from one release to another, gate by gate."""
     before_v, after_v = check_version(from_version), check_version(to_version)
     changes: list[GateChange] = []
@@ -434,8 +431,7 @@ def upgrade_changes(
                 GateChange(
                     name,
                     "default-changed",
-                    f"{name} default: {str(before.default).lower()} in {before_v}, "
-                    f"{str(after.default).lower()} in {after_v}",
+                    f"{name} default: {str(before.default).lower()} in {before_v}, {str(after.default).lower()} in {after_v}",
                     before,
                     after,
                 )

@@ -80,8 +80,14 @@ def header_lines(plan: Plan, target: str, what: str = "") -> list[str]:
     return lines
 
 
-def yaml_file(path: str, plan: Plan, target: str, documents: list[dict[str, Any]],
-              comments: list[dict[tuple[str | int, ...], str] | None] | None = None, what: str = "") -> OutputFile:
+def yaml_file(
+    path: str,
+    plan: Plan,
+    target: str,
+    documents: list[dict[str, Any]],
+    comments: list[dict[tuple[str | int, ...], str] | None] | None = None,
+    what: str = "",
+) -> OutputFile:
     content = render_template(
         "common/documents.yaml.j2",
         header=header_lines(plan, target, what),
@@ -95,8 +101,16 @@ def node_file_output(node_file: NodeFile, plan: Plan, target: str, prefix: str =
     comments = dict(node_file.comments)
     comments.setdefault(("kind",), node_file.reason.short())
     if not node_file.secret_placeholders:
-        return [yaml_file(f"{prefix}{node_file.node_path}", plan, target, [node_file.document], [comments],
-                          what=f"Node path: {node_file.node_path}")]
+        return [
+            yaml_file(
+                f"{prefix}{node_file.node_path}",
+                plan,
+                target,
+                [node_file.document],
+                [comments],
+                what=f"Node path: {node_file.node_path}",
+            )
+        ]
     document_text = yamlout.dump(node_file.document, comments)
     key_files = dict(node_file.secret_placeholders)
     for placeholder in key_files:
@@ -109,8 +123,9 @@ def node_file_output(node_file: NodeFile, plan: Plan, target: str, prefix: str =
         document=document_text,
     )
     name = node_file.node_path.rsplit("/", 1)[-1].removesuffix(".yaml")
-    return [OutputFile(f"scripts/install-{name}.sh", script, (), executable=True,
-                       substitutions={ENCRYPTION_KEY_PLACEHOLDER: "x"})]
+    return [
+        OutputFile(f"scripts/install-{name}.sh", script, (), executable=True, substitutions={ENCRYPTION_KEY_PLACEHOLDER: "x"})
+    ]
 
 
 def _shell_var(placeholder: str) -> str:
@@ -122,8 +137,16 @@ def cluster_objects_output(plan: Plan, target: str) -> list[OutputFile]:
         return []
     documents = [obj.document for obj in plan.cluster_objects]
     comments: list[dict[tuple[str | int, ...], str] | None] = [{("kind",): obj.reason.short()} for obj in plan.cluster_objects]
-    return [yaml_file("manifests/cluster-policies.yaml", plan, target, documents, comments,
-                      what="Apply to the running cluster: kubectl apply -f cluster-policies.yaml")]
+    return [
+        yaml_file(
+            "manifests/cluster-policies.yaml",
+            plan,
+            target,
+            documents,
+            comments,
+            what="Apply to the running cluster: kubectl apply -f cluster-policies.yaml",
+        )
+    ]
 
 
 def report_output(plan: Plan, target: str, not_controllable: list[dict[str, str]] | None = None) -> OutputFile:

@@ -208,8 +208,7 @@ def _controls(cfg_dir: Path, hand_kept: dict[str, dict[str, Any]]) -> list[dict[
                 upstream_component = COMPONENT_BY_BENCH_KEY[bench_key]
                 if kept["component"] != upstream_component:
                     raise CisBuildError(
-                        f"{control_id}: {HAND_KEPT.name} says {kept['component']}, "
-                        f"kube-bench audits {upstream_component}"
+                        f"{control_id}: {HAND_KEPT.name} says {kept['component']}, kube-bench audits {upstream_component}"
                     )
             scored = bool(check.get("scored"))
             variant: dict[str, Any] = {"benchmarks": [benchmark], **_test(check)}
@@ -223,9 +222,7 @@ def _controls(cfg_dir: Path, hand_kept: dict[str, dict[str, Any]]) -> list[dict[
             if entry["scored"] != scored:
                 raise CisBuildError(f"{control_id}: scored changes between benchmarks; extend the format")
             last = entry["variants"][-1]
-            if {k: v for k, v in last.items() if k != "benchmarks"} == {
-                k: v for k, v in variant.items() if k != "benchmarks"
-            }:
+            if {k: v for k, v in last.items() if k != "benchmarks"} == {k: v for k, v in variant.items() if k != "benchmarks"}:
                 last["benchmarks"].append(benchmark)
             else:
                 entry["variants"].append(variant)
@@ -310,17 +307,13 @@ def build_cis(upstream_dir: Path, data_dir: Path, tests_data_dir: Path) -> None:
         "controls": _controls(cfg_dir, hand_kept),
     }
     data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / "cis.json").write_text(
-        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    (data_dir / "cis.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _copy_upstream(upstream_dir, tests_data_dir, commit)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--upstream", type=Path, required=True, help="kube-bench copy holding cfg/ and README.txt"
-    )
+    parser.add_argument("--upstream", type=Path, required=True, help="kube-bench copy holding cfg/ and README.txt")
     parser.add_argument("--data-dir", type=Path, default=REPO / "kgen" / "data")
     parser.add_argument("--tests-data-dir", type=Path, default=REPO / "tests" / "data" / "kube-bench")
     args = parser.parse_args()

@@ -31,9 +31,7 @@ def version_key(version: str) -> tuple[int, ...]:
 def versions_from(start: str, end: str | None = None) -> list[str]:
     """Known versions in [start, end] (end inclusive, open when None)."""
     return [
-        v
-        for v in ALL_VERSIONS
-        if version_key(v) >= version_key(start) and (end is None or version_key(v) <= version_key(end))
+        v for v in ALL_VERSIONS if version_key(v) >= version_key(start) and (end is None or version_key(v) <= version_key(end))
     ]
 
 

@@ -14,9 +14,7 @@ def build(upstream: Path, sources: Sources) -> dict[str, Any]:
     for kind, fields in facts["kinds"].items():
         for path, entry in fields.items():
             if entry["since"] not in ALL_VERSIONS:
-                raise KnowledgeError(
-                    f"config-fields {kind}.{path}: since {entry['since']} is not a known version"
-                )
+                raise KnowledgeError(f"config-fields {kind}.{path}: since {entry['since']} is not a known version")
             if not entry.get("source"):
                 raise KnowledgeError(f"config-fields {kind}.{path}: no source")
     return {"kinds": facts["kinds"]}

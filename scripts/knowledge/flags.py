@@ -36,9 +36,7 @@ def _from_upstream_list(data: dict[str, Any], overlay: dict[str, Any]) -> dict[s
     flags: dict[str, Any] = {}
     for entry in data["flags"]:
         name = entry["name"]
-        source = entry.get("source") or "upstream flag list (no source recorded): " + (
-            entry.get("note") or ""
-        )
+        source = entry.get("source") or "upstream flag list (no source recorded): " + (entry.get("note") or "")
         flags[name] = _flag(entry["type"], entry["status"], source.strip(), note=entry.get("note"))
     for name, fact in overlay.items():
         if name not in flags:

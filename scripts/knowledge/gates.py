@@ -139,9 +139,7 @@ def _self_check(gates: dict[str, Any], newest_list: list[dict[str, Any]]) -> Non
         for version in ALL_VERSIONS:
             expected = _state_from_specs(item["versionedSpecs"], version)
             if gate["states"][version] != expected:
-                problems.append(
-                    f"{name} {version}: data {gate['states'][version]} != upstream list {expected}"
-                )
+                problems.append(f"{name} {version}: data {gate['states'][version]} != upstream list {expected}")
     for name, gate in gates.items():
         removed_in = gate["removedIn"]
         if removed_in is None:

@@ -135,9 +135,7 @@ def copy_schemas(upstream_dir: Path, data_dir: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--upstream", type=Path, required=True, help="upstream root (or its schemas/ folder)")
-    parser.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA_DIR, help=f"kgen data folder (default: {DEFAULT_DATA_DIR})"
-    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=f"kgen data folder (default: {DEFAULT_DATA_DIR})")
     args = parser.parse_args(argv)
     copy_schemas(args.upstream, args.data)
     return 0
