@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -220,11 +221,16 @@ class ProfileLoader:
     ) -> Profile:
         from kgen.knowledge import check_version
 
-        validator = _profile_validator()
         problems: list[Problem] = []
-        if not validator.validate(merged):
-            for error in _leaf_errors(validator._errors):
-                problems.append(self._problem(error, origins, documents[0].file))
+        data = quick_normalised(merged)
+        if data is None:
+            # Not vouched for by the quick check: cerberus decides, and words any problems.
+            validator = _profile_validator()
+            if validator.validate(merged):
+                data = validator.document
+            else:
+                for error in _leaf_errors(validator._errors):
+                    problems.append(self._problem(error, origins, documents[0].file))
         secrets = self._secret_problems(merged, origins, documents[0].file)
         if secrets:
             # Never echo secret material: drop other problems that would quote the same value.
@@ -233,10 +239,9 @@ class ProfileLoader:
             problems = [
                 p for p in problems if p.path not in secret_paths and not any(t in p.path or t in p.message for t in texts)
             ] + secrets
-        if problems:
+        if problems or data is None:
             problems.sort(key=lambda p: (p.file, p.line, p.column, p.path))
             raise KgenError(problems=problems)
-        data: dict[str, Any] = validator.document
         wanted = version_override or data.get("kubernetesVersion")
         from kgen.knowledge import DEFAULT_VERSION
 
@@ -308,6 +313,123 @@ def _secret_texts(data: Any) -> set[str]:
     elif isinstance(data, str) and looks_secret(data):
         found.add(data)
     return found
+
+
+# --- the quick check ------------------------------------------------------------------------------
+#
+# Importing cerberus and running it costs more than the rest of a cold render. A profile that
+# passes is normalised here in plain Python with cerberus's semantics for the rules the schema
+# uses (defaults first, then containers, then the rules of each value); anything it is not sure
+# of, including every invalid profile, goes to cerberus, which decides and words the problems.
+# tests/test_profile_quick.py checks that both give the same document.
+
+_QUICK_RULES = frozenset(
+    [
+        "type",
+        "default",
+        "nullable",
+        "required",
+        "allowed",
+        "regex",
+        "min",
+        "max",
+        "minlength",
+        "maxlength",
+        "schema",
+        "keysrules",
+        "valuesrules",
+        "meta",
+    ]
+)
+_QUICK_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "dict": lambda value: isinstance(value, dict),
+    "list": lambda value: isinstance(value, list),
+}
+
+
+class _Unsure(Exception):
+    """The quick check cannot vouch for a value: cerberus decides."""
+
+
+def quick_normalised(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The document cerberus would return for a valid profile, or None when cerberus must decide."""
+    from kgen.profile_schema import PROFILE_SCHEMA
+
+    try:
+        return _quick_mapping(document, PROFILE_SCHEMA)
+    except _Unsure:
+        return None
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of a schema default, so that no profile shares a list or mapping with the schema."""
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fresh(item) for item in value]
+    return value
+
+
+def _quick_mapping(mapping: dict[Any, Any], schema: dict[Any, Any]) -> dict[Any, Any]:
+    result = dict(mapping)
+    for key, rules in schema.items():
+        if "default" in rules and (key not in result or (result[key] is None and not rules.get("nullable", False))):
+            result[key] = _fresh(rules["default"])
+    for key, value in result.items():
+        rules = schema.get(key)
+        if rules is None:
+            raise _Unsure  # unknown key
+        result[key] = _quick_value(value, rules)
+    if any(rules.get("required") and key not in result for key, rules in schema.items()):
+        raise _Unsure
+    return result
+
+
+def _quick_value(value: Any, rules: dict[str, Any]) -> Any:
+    if not rules.keys() <= _QUICK_RULES:
+        raise _Unsure
+    if value is None:
+        if rules.get("nullable", False):
+            return None
+        raise _Unsure
+    kind = rules.get("type")
+    if kind is not None and not (kind in _QUICK_TYPES and _QUICK_TYPES[kind](value)):
+        raise _Unsure
+    if "allowed" in rules:
+        allowed = rules["allowed"]
+        if isinstance(value, list) and not all(item in allowed for item in value):
+            raise _Unsure
+        if isinstance(value, str | int) and value not in allowed:
+            raise _Unsure
+        if not isinstance(value, list | str | int):
+            raise _Unsure
+    if "regex" in rules and isinstance(value, str):
+        pattern = rules["regex"] if rules["regex"].endswith("$") else rules["regex"] + "$"
+        if not re.match(pattern, value):
+            raise _Unsure
+    if ("min" in rules or "max" in rules) and not (
+        isinstance(value, int) and rules.get("min", value) <= value <= rules.get("max", value)
+    ):
+        raise _Unsure
+    if ("minlength" in rules or "maxlength" in rules) and not (
+        isinstance(value, str | list | dict) and rules.get("minlength", 0) <= len(value) <= rules.get("maxlength", len(value))
+    ):
+        raise _Unsure
+    if isinstance(value, dict):
+        if "keysrules" in rules:
+            for key in value:
+                _quick_value(key, rules["keysrules"])
+        if "valuesrules" in rules:
+            value = {key: _quick_value(item, rules["valuesrules"]) for key, item in value.items()}
+        if "schema" in rules:
+            value = _quick_mapping(value, rules["schema"])
+    elif isinstance(value, list) and "schema" in rules:
+        items = _quick_mapping(dict(enumerate(value)), dict.fromkeys(range(len(value)), rules["schema"]))
+        value = list(items.values())
+    return value
 
 
 @cache
