@@ -191,18 +191,65 @@ def _check_document(document: Document, index: int, run: _Run) -> None:
 
     secrets = _secret_strings(data)
     for problem in validate_config_document(data, run.version, file, index):
-        if problem.path in skip_paths:
-            continue
+        if problem.path in skip_paths or _is_written_version_problem(problem):
+            continue  # the served-apiVersion check below says more
         line, column = document.where(parse_path(problem.path))
         message = _redact(problem.message, secrets)
         run.add(Problem(message, file, line, column, problem.path, problem.rule, problem.severity))
     for problem in extra_args_problems:
         run.add(replace(problem, message=_redact(problem.message, secrets)))
+    for path, inner_kind, inner_api in _versioned_documents(data):
+        _check_served(document, label, path, inner_kind, inner_api, run)
 
     if kind == "ClusterConfiguration" and api_version.startswith("kubeadm.k8s.io/"):
         _check_kubeadm_gates(document, index, run)
     if kind == "AuthenticationConfiguration":
         run.authn_configs.append((document, index, data))
+
+
+def _is_written_version_problem(problem: Problem) -> bool:
+    """The shared validator's "write <kind> as <apiVersion>" problem, which knows only what kgen writes."""
+    return problem.rule == "version" and problem.path.endswith("apiVersion") and " write " in problem.message
+
+
+def _versioned_documents(data: dict[str, Any]) -> list[tuple[KeyPath, str, str]]:
+    """(path, kind, apiVersion) of the document and of the plugin configurations an AdmissionConfiguration embeds."""
+    found: list[tuple[KeyPath, str, str]] = [((), str(data["kind"]), str(data["apiVersion"]))]
+    if data["kind"] == "AdmissionConfiguration":
+        for position, plugin in enumerate(data.get("plugins") or []):
+            inner = plugin.get("configuration") if isinstance(plugin, dict) else None
+            if isinstance(inner, dict) and isinstance(inner.get("kind"), str) and isinstance(inner.get("apiVersion"), str):
+                found.append((("plugins", position, "configuration"), inner["kind"], inner["apiVersion"]))
+    return found
+
+
+def _check_served(document: Document, label: str, path: KeyPath, kind: str, api_version: str, run: _Run) -> None:
+    """An apiVersion the release no longer reads is an error; an older one it still reads is a warning."""
+    from kgen.knowledge.config import config_kind, served_since
+
+    filed = config_kind(kind, api_version)
+    if filed is None:
+        return
+    written = knowledge.api_version(filed, run.version)
+    if api_version == written:
+        return
+    where = (*path, "apiVersion")
+    line, column = document.where(where)
+    dotted = _format_path(where)
+    subject = f"{label} ({kind})" if not path else f"{label}: {_format_path(path)} ({kind})"
+    if knowledge.api_version_served(filed, api_version, run.version):
+        message = f"{subject}: kgen writes {written} for Kubernetes {run.version}; {api_version} is still read"
+        run.add(Problem(message, document.file, line, column, dotted, "version", "warning"))
+        return
+    first, last = served_since(filed, api_version)
+    if last is not None and knowledge.versions.version_key(last) < knowledge.versions.version_key(run.version):
+        why = f"no longer read (last read by {last})"
+    elif first is not None:
+        why = f"not read before {first}"
+    else:
+        why = f"not read by any release kgen knows; it reads {', '.join(knowledge.api_versions_served(filed, run.version))}"
+    message = f"{subject}: {api_version} is {why}; Kubernetes {run.version} reads {kind} as {written}"
+    run.add(Problem(message, document.file, line, column, dotted, "version"))
 
 
 def _secret_strings(data: Any) -> set[str]:
@@ -255,7 +302,9 @@ def _check_extra_args(
     label = f"document {index + 1} ({document.data['kind']})"
     problems: list[Problem] = []
     items: list[tuple[KeyPath, Any, Any]] = []
-    if isinstance(value, dict):
+    if isinstance(value, dict) and document.data.get("apiVersion") == "kubeadm.k8s.io/v1beta3":
+        items = [((*where, key), key, item) for key, item in value.items()]  # the v1beta3 form
+    elif isinstance(value, dict):
         skip_paths.add(dotted)
         skip_paths.update(f"{dotted}.{key}" for key in value)
         message = (

@@ -3,10 +3,12 @@
 The configuration already rendered for the old version is what runs on the cluster when the
 control plane is upgraded, so it is checked against the new version: a feature gate that the new
 components no longer know or have locked to the other value, a flag they removed, a config
-apiVersion they no longer serve. Any of these, or a profile that cannot be rendered for the new
-version at all, breaks the upgrade (exit status 4). Everything else is reported as information:
-gates that graduate or lock, apiVersions kgen now writes, deprecated flags, features that become
-available or built in, and what kgen renders for the new version instead.
+apiVersion they no longer read, a --runtime-config group version the new kube-apiserver does not
+register. Any of these, or a profile that cannot be rendered for the new version at all, breaks the
+upgrade (exit status 4). Everything else is reported as information: gates that graduate or lock,
+older apiVersions still read while kgen now writes a newer one, --runtime-config resources no longer
+served, deprecated flags, features that become available or built in, and what kgen renders for the
+new version instead.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ KUBEADM_KINDS: tuple[str, ...] = ("InitConfiguration", "ClusterConfiguration", "
 
 @dataclass(frozen=True)
 class Finding:
-    topic: str  # gate | apiVersion | flag | profile
+    topic: str  # gate | apiVersion | runtime-config | flag | profile
     subject: str
     message: str
     breaks: bool
@@ -82,6 +84,7 @@ def upgrade_check(profile_ref: str, from_version: str | None, to_version: str) -
         *_gate_findings(old_records, old_plan.version, target),
         *_flag_findings(old_records, old_plan.version, target),
         *_api_findings(old_plan, target),
+        *_runtime_config_findings(old_records, old_plan.version, target),
     ]
     if new_problems:
         findings.append(
@@ -190,63 +193,86 @@ def _flag_findings(old_records: list[Record], old_version: str, new_version: str
     return findings
 
 
-def rendered_kinds(plan: Plan) -> list[str]:
-    """The configuration kinds the plan's output contains, nested ones included."""
-    kinds = ["KubeletConfiguration"]
+def rendered_api_versions(plan: Plan) -> list[tuple[str, str]]:
+    """(kind, apiVersion) of every configuration document the plan's output contains, nested ones included.
+
+    Node files carry their own apiVersion; the documents targets build (KubeletConfiguration,
+    KubeProxyConfiguration, kubeadm's) take the one kgen writes for the plan's version.
+    """
+    from kgen import knowledge
+
+    found: list[tuple[str, str]] = [("KubeletConfiguration", knowledge.api_version("KubeletConfiguration", plan.version))]
     if plan.config("kube-proxy"):
-        kinds.append("KubeProxyConfiguration")
+        found.append(("KubeProxyConfiguration", knowledge.api_version("KubeProxyConfiguration", plan.version)))
     if "kubeadm" in plan.profile.data["targets"]:
-        kinds.extend(KUBEADM_KINDS)
+        found.extend((kind, knowledge.api_version(kind, plan.version)) for kind in KUBEADM_KINDS)
     for node_file in plan.files:
-        kinds.append(str(node_file.document.get("kind")))
-        for plugin in node_file.document.get("plugins") or []:
+        document = node_file.document
+        found.append((str(document.get("kind")), str(document.get("apiVersion", ""))))
+        for plugin in document.get("plugins") or []:
             inner = plugin.get("configuration") if isinstance(plugin, dict) else None
             if isinstance(inner, dict) and inner.get("kind"):
-                kinds.append(str(inner["kind"]))
-    return list(dict.fromkeys(kinds))
-
-
-def _served(kind: str, api: str, version: str) -> bool | None:
-    """Whether the release serves that apiVersion of the kind: from a `served` table in the knowledge data
-    where one is recorded ({apiVersion: {since, removedIn}}); None when kgen does not know."""
-    from kgen.knowledge._data import load
-    from kgen.knowledge.versions import version_key
-
-    served = load("api-versions.json")["kinds"].get(kind, {}).get("served")
-    if not isinstance(served, dict) or api not in served:
-        return None
-    removed = served[api].get("removedIn")
-    return not (removed and version_key(version) >= version_key(str(removed)))
+                found.append((str(inner["kind"]), str(inner.get("apiVersion", ""))))
+    return list(dict.fromkeys(found))
 
 
 def _api_findings(plan: Plan, new_version: str) -> list[Finding]:
+    """A rendered apiVersion the new release no longer reads breaks; an older one it still reads is a warning."""
     from kgen import knowledge
+    from kgen.knowledge.config import config_kind
 
     findings = []
-    for kind in rendered_kinds(plan):
-        try:
-            old_api = knowledge.api_version(kind, plan.version)
-            new_api = knowledge.api_version(kind, new_version)
-        except (KgenError, KeyError):
-            continue  # not a kind kgen versions (e.g. an admission plugin's own configuration)
-        if old_api == new_api:
-            continue
-        served = _served(kind, old_api, new_version)
-        if served is False:
+    for kind, old_api in rendered_api_versions(plan):
+        filed = config_kind(kind, old_api)
+        if filed is None:
+            continue  # not a kind kgen versions
+        new_api = knowledge.api_version(filed, new_version)
+        if not knowledge.api_version_served(filed, old_api, new_version):
             findings.append(
                 Finding(
                     "apiVersion",
                     kind,
-                    f"{kind} is rendered as {old_api} for {plan.version}; {new_version} "
-                    f"no longer serves it (kgen writes {new_api})",
+                    f"{kind} is rendered as {old_api} for {plan.version}; {new_version} no longer reads it: write {new_api}",
                     True,
                 )
             )
-        else:
-            still = "" if served is None else f"; {old_api} is still served"
+        elif old_api != new_api:
             findings.append(
-                Finding("apiVersion", kind, f"{kind}: kgen writes {new_api} for {new_version} instead of {old_api}{still}", False)
+                Finding(
+                    "apiVersion",
+                    kind,
+                    f"{kind}: kgen writes {new_api} for {new_version} instead of {old_api}; {old_api} is still read (deprecated)",
+                    False,
+                )
             )
+    return findings
+
+
+def _runtime_config_findings(old_records: list[Record], old_version: str, new_version: str) -> list[Finding]:
+    """A --runtime-config entry whose group version the new kube-apiserver does not register stops it from starting."""
+    from kgen.knowledge.config import check_runtime_config
+
+    findings = []
+    for record in old_records:
+        if record.kind != "runtime-config":
+            continue
+        entry = f"{record.key}={record.value}"
+        before = check_runtime_config(record.key, old_version)
+        after = check_runtime_config(record.key, new_version)
+        if not after.known:
+            continue
+        if not after.starts:
+            message = (
+                f"--runtime-config {entry} is rendered for {old_version}; {after.detail}: "
+                f"kube-apiserver {new_version} refuses to start"
+            )
+            findings.append(Finding("runtime-config", record.key, message, True))
+        elif before.served and not after.served:
+            message = (
+                f"--runtime-config {entry} is rendered for {old_version}; {after.detail}: "
+                f"kube-apiserver {new_version} starts, but the API is no longer there"
+            )
+            findings.append(Finding("runtime-config", record.key, message, False))
     return findings
 
 
@@ -289,7 +315,12 @@ def _text(check: UpgradeCheck) -> str:
         lines.append("")
         lines.append("breaks")
         lines.extend(f"  ! {f.message}" for f in problems)
-    for topic, title in (("gate", "rendered gates"), ("apiVersion", "config apiVersions"), ("flag", "flags")):
+    for topic, title in (
+        ("gate", "rendered gates"),
+        ("apiVersion", "config apiVersions"),
+        ("runtime-config", "--runtime-config"),
+        ("flag", "flags"),
+    ):
         found = [f for f in check.findings if f.topic == topic and not f.breaks]
         if found:
             lines.append("")

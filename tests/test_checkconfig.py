@@ -77,20 +77,89 @@ def test_the_same_gate_is_fine_before_its_removal() -> None:
     assert not [p for p in result.problems if "MemoryManager" in p.message]
 
 
-def test_v1beta3_map_extra_args_explain_the_v1beta4_change(brownfield: list[Problem]) -> None:
-    problems = [p for p in brownfield if "v1beta3 form" in p.message]
-    assert sorted(p.path for p in problems) == [
-        "apiServer.extraArgs",
-        "controllerManager.extraArgs",
-        "nodeRegistration.kubeletExtraArgs",
-    ]
-    assert all("list of {name: ..., value: ...}" in p.message for p in problems)
-    assert {p.line for p in problems} == {5, 15, 20}
+def test_v1beta3_keeps_its_mapping_extra_args(brownfield: list[Problem]) -> None:
+    # kubeadm 1.35 still reads v1beta3, whose extraArgs are mappings: the flags inside are checked, the form is not an error
+    assert not [p for p in brownfield if "v1beta3 form" in p.message]
+    assert _find(brownfield, "--cgroup-driver is deprecated").path == "nodeRegistration.kubeletExtraArgs.cgroup-driver"
 
 
-def test_wrong_api_version_for_the_version(brownfield: list[Problem]) -> None:
-    problem = _find(brownfield, "write ClusterConfiguration as kubeadm.k8s.io/v1beta4 (found kubeadm.k8s.io/v1beta3)")
-    assert (problem.line, problem.path, problem.rule) == (8, "apiVersion", "version")
+def test_mapping_extra_args_in_v1beta4_explain_the_change(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "kubeadm.yaml",
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\napiServer:\n  extraArgs:\n    profiling: 'false'\n",
+    )
+    problem = _find(check_config([path], "1.35").problems, "v1beta3 form")
+    assert (problem.line, problem.path, problem.severity) == (4, "apiServer.extraArgs", "error")
+    assert "list of {name: ..., value: ...}" in problem.message
+
+
+def test_older_api_version_still_read_is_a_warning(brownfield: list[Problem]) -> None:
+    problem = _find(brownfield, "document 2 (ClusterConfiguration): kgen writes kubeadm.k8s.io/v1beta4 for Kubernetes 1.35")
+    assert "kubeadm.k8s.io/v1beta3 is still read" in problem.message
+    assert (problem.line, problem.path, problem.rule, problem.severity) == (8, "apiVersion", "version", "warning")
+    assert not [p for p in brownfield if "write ClusterConfiguration as" in p.message]
+
+
+def test_api_version_no_longer_read_is_an_error() -> None:
+    # kubeadm.k8s.io/v1beta3 removed in 1.37 (kubernetes/kubernetes #136016)
+    problems = check_config([BROWNFIELD / "kubeadm-v1beta3.yaml"], "1.37").problems
+    problem = _find(problems, "document 2 (ClusterConfiguration): kubeadm.k8s.io/v1beta3 is no longer read (last read by 1.36)")
+    assert problem.message.endswith("Kubernetes 1.37 reads ClusterConfiguration as kubeadm.k8s.io/v1beta4")
+    assert (problem.line, problem.severity) == (8, "error")
+
+
+@pytest.mark.parametrize(
+    ("api_version", "version", "severity", "needle"),
+    [
+        ("apiserver.config.k8s.io/v1beta1", "1.37", "warning", "kgen writes apiserver.config.k8s.io/v1 for Kubernetes 1.37"),
+        ("apiserver.config.k8s.io/v1alpha1", "1.34", "warning", "apiserver.config.k8s.io/v1alpha1 is still read"),
+        ("apiserver.config.k8s.io/v1", "1.33", "error", "apiserver.config.k8s.io/v1 is not read before 1.34"),
+        ("apiserver.k8s.io/v1alpha1", "1.35", "error", "not read by any release kgen knows"),
+    ],
+)
+def test_authentication_configuration_versions(
+    tmp_path: Path, api_version: str, version: str, severity: str, needle: str
+) -> None:
+    path = _write(tmp_path, "authn.yaml", f"apiVersion: {api_version}\nkind: AuthenticationConfiguration\n")
+    problems = [p for p in check_config([path], version).problems if p.path == "apiVersion"]
+    assert len(problems) == 1, [p.format() for p in problems]
+    assert (problems[0].severity, problems[0].line) == (severity, 1)
+    assert needle in problems[0].message
+
+
+def test_plugin_configuration_inside_admission_configuration(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "admission.yaml",
+        """\
+apiVersion: apiserver.k8s.io/v1alpha1
+kind: AdmissionConfiguration
+plugins:
+- name: PodSecurity
+  configuration:
+    apiVersion: pod-security.admission.config.k8s.io/v1beta1
+    kind: PodSecurityConfiguration
+    defaults: {enforce: restricted, enforce-version: latest}
+- name: EventRateLimit
+  configuration:
+    apiVersion: eventratelimit.admission.k8s.io/v1beta1
+    kind: Configuration
+    limits: [{type: Server, qps: 50, burst: 100}]
+""",
+    )
+    problems = {p.path: p for p in check_config([path], "1.36").problems if p.rule == "version"}
+    assert problems["apiVersion"].severity == "warning"
+    assert (
+        "kgen writes apiserver.config.k8s.io/v1 for Kubernetes 1.36; apiserver.k8s.io/v1alpha1 is still read"
+        in problems["apiVersion"].message
+    )
+    pss = problems["plugins[0].configuration.apiVersion"]
+    assert (pss.severity, pss.line) == ("warning", 6)
+    assert "pod-security.admission.config.k8s.io/v1beta1 is still read" in pss.message
+    erl = problems["plugins[1].configuration.apiVersion"]
+    assert (erl.severity, erl.line) == ("error", 11)
+    assert "reads Configuration as eventratelimit.admission.k8s.io/v1alpha1" in erl.message
 
 
 def test_feature_gates_inside_extra_args(brownfield: list[Problem]) -> None:

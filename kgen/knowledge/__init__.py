@@ -4,7 +4,7 @@ Everything comes from the generated files in kgen/data (see scripts/update-knowl
 read lazily, once. Importing this package costs only the standard library.
 """
 
-from kgen.knowledge.config import api_version, field_since
+from kgen.knowledge.config import api_version, api_version_served, api_versions_served, field_since
 from kgen.knowledge.flags import Flag, flag, flag_exists
 from kgen.knowledge.gates import (
     COMPONENTS,
@@ -34,6 +34,8 @@ __all__ = [
     "GateState",
     "KubeadmGate",
     "api_version",
+    "api_version_served",
+    "api_versions_served",
     "check_version",
     "field_since",
     "flag",
