@@ -124,6 +124,35 @@ def test_kubespray_strict_137() -> None:
     assert values["kube_feature_gates"] == []
 
 
+@pytest.mark.parametrize(
+    ("version", "line"),
+    [
+        ("1.33", "# Kubespray that installs Kubernetes 1.33: v2.31.0 ("),
+        ("1.35", "# Kubespray that installs Kubernetes 1.35: v2.31.0, main (unreleased) ("),
+        ("1.37", "# No kubespray known to kgen installs Kubernetes 1.37 ("),
+    ],
+)
+def test_kubespray_header_names_the_releases_for_the_version(version: str, line: str) -> None:
+    text = output(kubespray.render(plan_for("cis", version)), kubespray.VARS_PATH).content
+    assert any(row.startswith(line) for row in text.splitlines()), text[:600]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_kubespray_cis(version: str) -> None:
+    values = kubespray.build_vars(plan_for("cis", version)).values
+    assert values["authorization_modes"] == ["Node", "RBAC"]
+    assert isinstance(values["kube_apiserver_enable_admission_plugins"], list)
+    assert isinstance(values["audit_policy_custom_rules"], str) and values["kubernetes_audit"] is True
+    assert values["kube_encryption_algorithm"] in platforms()["kubespray"]["encryptionAlgorithms"]
+    assert values["kubelet_rotate_server_certificates"] is True
+    assert values["remove_anonymous_access"] is True and values["kubeadm_use_file_discovery"] is True
+    assert values["kubelet_config_extra_args"] == {} and values["kubelet_feature_gates"] == []
+    assert "kube_api_anonymous_auth" not in values  # the authentication config file replaces --anonymous-auth
+    text = output(kubespray.render(plan_for("cis", version)), kubespray.VARS_PATH).content
+    assert "kubelet_csr_approver_enabled defaults to kubelet_rotate_server_certificates" in text
+    assert "kubeadm:bootstrap-signer-clusterinfo" in text
+
+
 def test_kubespray_strict_133_resolves_gates_per_component() -> None:
     values = kubespray.build_vars(plan_for("strict", "1.33")).values
     assert values["kube_apiserver_feature_gates"] == ["ImageVolume=true"]
@@ -181,20 +210,31 @@ def test_kubespray_tags_template_text_unsafe(tmp_path: Path) -> None:
 # --- ansible ------------------------------------------------------------------------------------
 
 
+# geerlingguy/ansible-role-kubernetes templates/kubeadm-kubelet-config.j2 @ d61baa9: the role's own spelling.
+ROLE_OBJECTS = (
+    ("kubernetes_config_cluster_configuration", "kubernetes_config_kubeadm_apiversion", "ClusterConfiguration"),
+    ("kubernetes_config_kubelet_configuration", "kubenetes_config_kubelet_apiversion", "KubeletConfiguration"),
+    ("kubernetes_config_kube_proxy_configuration", "kubernetes_config_kubeproxy_apiversion", "KubeProxyConfiguration"),
+)
+
+
 @pytest.mark.parametrize(("profile", "version"), CASES)
 def test_ansible_role_objects(profile: str, version: str) -> None:
     plan = plan_for(profile, version)
     values, _ = ansible.role_vars(plan)
-    for variable, kind in (
-        ("kubernetes_config_cluster_configuration", "ClusterConfiguration"),
-        ("kubernetes_config_kubelet_configuration", "KubeletConfiguration"),
-        ("kubernetes_config_kube_proxy_configuration", "KubeProxyConfiguration"),
-    ):
+    for variable, version_variable, kind in ROLE_OBJECTS:
         body = values[variable]
         assert "apiVersion" not in body and "kind" not in body
-        api_version = values[f"{variable}_api_version"]
-        assert api_version == knowledge.api_version(kind, version)
-        assert validate_config_document({"apiVersion": api_version, "kind": kind, **body}, version, variable) == []
+        group, _, wanted = knowledge.api_version(kind, version).rpartition("/")
+        assert values[version_variable] == wanted, version_variable
+        document = {"apiVersion": f"{group}/{values[version_variable]}", "kind": kind, **body}
+        if kind == "ClusterConfiguration":
+            assert body["networking"]["podSubnet"] == "{{ kubernetes_pod_network.cidr }}"
+            assert not isinstance(body["networking"]["podSubnet"], yamlout.UnsafeString)
+            document = {**document, "networking": {}}
+        assert validate_config_document(document, version, variable) == []
+    assert not any(name.endswith("_api_version") for name in values)
+    assert values["kubernetes_version"] == values["kubernetes_version_rhel_package"] == version
     assert "kubernetes_config_init_configuration" not in values
     files = values["kgen_node_files"]
     assert [f["path"] for f in files] == [n.node_path for n in plan.files if not n.secret_placeholders]
@@ -204,6 +244,20 @@ def test_ansible_role_objects(profile: str, version: str) -> None:
     rendered = ansible.render(plan)
     if any(n.secret_placeholders for n in plan.files):
         assert any(f.path.startswith("scripts/install-") and f.executable for f in rendered)
+
+
+def test_ansible_keeps_a_profile_pod_subnet(tmp_path: Path) -> None:
+    plan = custom_plan(tmp_path, "name: net\nextends: cis\ncluster:\n  podSubnet: 10.244.0.0/16\n")
+    values, _ = ansible.role_vars(plan)
+    assert values["kubernetes_config_cluster_configuration"]["networking"] == {"podSubnet": "10.244.0.0/16"}
+    text = output(ansible.render(plan), ansible.VARS_PATH).content
+    assert "kubernetes_pod_network" not in text
+
+
+def test_ansible_role_expression_is_left_for_ansible() -> None:
+    text = output(ansible.render(plan_for("strict", "1.37")), ansible.VARS_PATH).content
+    assert "podSubnet: '{{ kubernetes_pod_network.cidr }}'  # the role's default" in text
+    assert "kubenetes_config_kubelet_apiversion: v1beta1" in text
 
 
 # --- eks ------------------------------------------------------------------------------------------
@@ -223,6 +277,47 @@ def test_eks_fragments(profile: str, version: str) -> None:
     eksctl = parse(output(files, "eksctl-kubelet-extra-config.yaml").content)[0]["kubeletExtraConfig"]
     assert not set(eksctl) & set(data["eksctlForbidden"])
     assert strict_kubelet_problems(eksctl, version) == []
+
+
+@pytest.mark.parametrize(("profile", "version"), [(p, v) for p in ("cis", "strict") for v in VERSIONS])
+def test_eks_leaves_the_serving_certificate_gate_to_nodeadm(profile: str, version: str) -> None:
+    """nodeadm's own config turns RotateKubeletServerCertificate on and the drop-in merges over it (CIS EKS 3.2.9)."""
+    data = platforms()["eks"]
+    assert data["nodeadmDefaults"]["featureGates"] == {"RotateKubeletServerCertificate": True}
+    plan = plan_for(profile, version)
+    files = eks.render(plan)
+    node_config = parse(output(files, "nodeadm-nodeconfig.yaml").content)[0]
+    assert "RotateKubeletServerCertificate" not in node_config["spec"]["kubelet"]["config"].get("featureGates", {})
+    report = output(files, "REPORT.md").content
+    assert "CIS EKS 1.8.0 3.2.9 is met by the platform" in report
+    eksctl_text = output(files, "eksctl-kubelet-extra-config.yaml").content
+    assert "# Paste under nodeGroups[] (self-managed)" in eksctl_text
+    assert "no kubeletExtraConfig for managedNodeGroups[]" in eksctl_text
+
+
+def test_eks_cis_fragment() -> None:
+    for version in VERSIONS:
+        fragment, _ = eks.kubelet_fragment(plan_for("cis", version))
+        assert fragment == {
+            "readOnlyPort": 0,
+            "streamingConnectionIdleTimeout": "5m",
+            "makeIPTablesUtilChains": True,
+            "eventRecordQPS": 5,
+            "rotateCertificates": True,
+            "protectKernelDefaults": True,
+            "tlsMinVersion": "VersionTLS12",
+            "tlsCipherSuites": [
+                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+                "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+            ],
+            "podPidsLimit": 4096,
+            "seccompDefault": True,
+        }, version
+        assert "featureGates" not in eks.eksctl_fragment(plan_for("cis", version))[0]["kubeletExtraConfig"]
 
 
 def test_eks_strict_133_keeps_eksctl_default_gate() -> None:
@@ -255,6 +350,52 @@ def test_gke_system_config_uses_only_gke_fields(profile: str, version: str) -> N
     assert 1024 <= config["kubeletConfig"]["podPidsLimit"] <= data["podPidsLimit"]["max"]
     settings = parse(output(files, "cluster-settings.yaml").content)[0]
     assert settings == {"anonymousAuthenticationConfig": {"mode": "LIMITED"}}
+
+
+# googleapis/googleapis google/container/v1/cluster_service.proto @ f8291d2: NodeKubeletConfig in proto3 JSON names.
+GKE_KUBELET_FIELDS = {
+    "cpuManagerPolicy", "topologyManager", "memoryManager", "cpuCfsQuota", "cpuCfsQuotaPeriod", "podPidsLimit",
+    "insecureKubeletReadonlyPortEnabled", "imageGcLowThresholdPercent", "imageGcHighThresholdPercent", "imageMinimumGcAge",
+    "imageMaximumGcAge", "containerLogMaxSize", "containerLogMaxFiles", "allowedUnsafeSysctls", "evictionSoft",
+    "evictionSoftGracePeriod", "evictionMinimumReclaim", "evictionMaxPodGracePeriodSeconds", "maxParallelImagePulls",
+    "singleProcessOomKill", "crashLoopBackOff", "shutdownGracePeriodSeconds", "shutdownGracePeriodCriticalPodsSeconds",
+}  # fmt: skip
+# Azure/azure-rest-api-specs aks/stable/2025-10-01/managedClusters.json @ 06da0e3: KubeletConfig properties.
+AKS_KUBELET_FIELDS = {
+    "cpuManagerPolicy", "cpuCfsQuota", "cpuCfsQuotaPeriod", "imageGcHighThreshold", "imageGcLowThreshold",
+    "topologyManagerPolicy", "allowedUnsafeSysctls", "failSwapOn", "containerLogMaxSizeMB", "containerLogMaxFiles", "podMaxPids",
+}  # fmt: skip
+
+
+def test_platform_field_lists_match_the_verified_apis() -> None:
+    assert set(platforms()["gke"]["kubeletConfigFields"]) == GKE_KUBELET_FIELDS
+    assert set(platforms()["aks"]["kubeletConfigFields"]) == AKS_KUBELET_FIELDS
+    assert "seccompDefault" not in AKS_KUBELET_FIELDS
+    assert platforms()["gke"]["podPidsLimit"] == {"min": 1024, "max": 4194303}  # ">= 1024 and < 4194304"
+    assert platforms()["gke"]["anonymousModes"] == ["ENABLED", "LIMITED"]
+
+
+@pytest.mark.parametrize(("profile", "version"), [(p, v) for p in ("cis", "strict") for v in VERSIONS])
+def test_managed_cis_and_strict_outputs(profile: str, version: str) -> None:
+    plan = plan_for(profile, version)
+    gke_files = gke.render(plan)
+    assert parse(output(gke_files, "node-system-config.yaml").content)[0] == {
+        "kubeletConfig": {"insecureKubeletReadonlyPortEnabled": False, "podPidsLimit": 4096}
+    }
+    settings_text = output(gke_files, "cluster-settings.yaml").content
+    assert "gcloud container clusters update CLUSTER --anonymous-authentication-config=MODE" in settings_text
+    assert parse(settings_text)[0] == {"anonymousAuthenticationConfig": {"mode": "LIMITED"}}
+    assert json.loads(output(aks.render(plan), "kubeletconfig.json").content) == {"podMaxPids": 4096}
+    assert set(aks.kubelet_config(plan)) <= AKS_KUBELET_FIELDS
+
+
+@pytest.mark.parametrize(("limit", "accepted"), [(1023, False), (1024, True), (4194303, True), (4194304, False)])
+def test_gke_pid_limit_range_edges(tmp_path: Path, limit: int, accepted: bool) -> None:
+    plan = custom_plan(tmp_path, f"name: pids\nextends: cis\nkubelet:\n  podPidsLimit: {limit}\n")
+    document, _ = gke.system_config(plan)
+    assert (document["kubeletConfig"].get("podPidsLimit") == limit) is accepted
+    refused = [i for i in not_controllable(plan, "gke") if i["setting"] == f"kubelet podPidsLimit: {limit}"]
+    assert bool(refused) is not accepted
 
 
 def test_gke_refuses_a_pid_limit_below_its_range(tmp_path: Path) -> None:

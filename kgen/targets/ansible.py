@@ -1,8 +1,9 @@
 """Target ansible: whole kubeadm objects and node files as variables for roles that take them.
 
-The variable names are those of geerlingguy.kubernetes (defaults/main.yml): the role adds apiVersion
-and kind itself from the *_api_version variables, so the objects here carry neither. Ansible replaces
-a dictionary variable rather than merging it, so each object is complete.
+The variable names are those of geerlingguy.kubernetes (defaults/main.yml, templates/kubeadm-kubelet-config.j2,
+recorded in kgen/data/platforms.yaml): the role writes apiVersion and kind itself, from version-only variables
+such as kubernetes_config_kubeadm_apiversion, so the objects here carry neither. Ansible replaces a dictionary
+variable rather than merging it, so each object is complete and keeps what the role's own default held.
 """
 
 from __future__ import annotations
@@ -14,34 +15,56 @@ from kgen.plan import Plan
 from kgen.targets.common import OutputFile, cluster_objects_output, node_file_output, report_output, yaml_file
 from kgen.targets.kubeadm import cluster_configuration, kube_proxy_configuration, kubelet_configuration
 from kgen.targets.kubespray import unsafe
+from kgen.targets.managed import platforms
 
 TARGET = "ansible"
 VARS_PATH = "vars/kgen-kubeadm.yml"
 Comments = dict[tuple[str | int, ...], str]
 NODE_FILE_MODE = "0600"
+ROLE_DEFAULT = "the role's default: set cluster.podSubnet in the profile to fix it here"
 
 
-def _role_object(
-    variable: str, document: dict[str, Any], comments: Comments, values: dict[str, Any], out_comments: Comments
-) -> None:
+def _role_object(document: dict[str, Any], comments: Comments, values: dict[str, Any], out_comments: Comments) -> None:
+    facts = platforms()["ansible"]
+    kind = str(document["kind"])
+    variable = facts["objectVariables"][kind]
     body = {key: value for key, value in document.items() if key not in ("apiVersion", "kind")}
     values[variable] = body
-    values[f"{variable}_api_version"] = document["apiVersion"]
+    version_variable = facts["apiVersionVariables"][kind]
+    values[version_variable] = str(document["apiVersion"]).rsplit("/", 1)[-1]
+    out_comments[(version_variable,)] = f"the role writes apiVersion {document['apiVersion']} from it"
     for path, text in comments.items():
         if path and path[0] in body:
             out_comments[(variable, *path)] = text
 
 
+def _keep_role_defaults(cluster: dict[str, Any], comments: Comments) -> list[tuple[str, ...]]:
+    """Add the role's own ClusterConfiguration defaults the profile leaves open; their paths stay Jinja."""
+    kept: list[tuple[str, ...]] = []
+    for section, fields in platforms()["ansible"]["roleClusterDefaults"].items():
+        for name, value in fields.items():
+            target = cluster.setdefault(section, {})
+            if name not in target:
+                target[name] = value
+                comments[(section, name)] = ROLE_DEFAULT
+                kept.append((section, name))
+    return kept
+
+
 def role_vars(plan: Plan) -> tuple[dict[str, Any], Comments]:
     values: dict[str, Any] = {}
     comments: Comments = {}
+    for variable in platforms()["ansible"]["packageVersionVariables"]:
+        values[variable] = plan.version
+        comments[(variable,)] = f"the role installs kubelet, kubeadm and kubectl {plan.version} packages"
     cluster, cluster_comments = cluster_configuration(plan)
-    _role_object("kubernetes_config_cluster_configuration", cluster, cluster_comments, values, comments)
+    kept = _keep_role_defaults(cluster, cluster_comments)
+    _role_object(cluster, cluster_comments, values, comments)
     kubelet, kubelet_comments = kubelet_configuration(plan)
-    _role_object("kubernetes_config_kubelet_configuration", kubelet, kubelet_comments, values, comments)
+    _role_object(kubelet, kubelet_comments, values, comments)
     proxy = kube_proxy_configuration(plan)
     if proxy:
-        _role_object("kubernetes_config_kube_proxy_configuration", proxy[0], proxy[1], values, comments)
+        _role_object(proxy[0], proxy[1], values, comments)
     files = []
     for node_file in plan.files:
         if node_file.secret_placeholders:
@@ -51,7 +74,11 @@ def role_vars(plan: Plan) -> tuple[dict[str, Any], Comments]:
         comments[("kgen_node_files", len(files) - 1, "path")] = node_file.reason.short()
     values["kgen_node_files"] = files
     comments[("kgen_node_files",)] = "copy before kubeadm init; the API server reads them from these paths"
-    return unsafe(values), comments
+    safe = unsafe(values)
+    cluster_variable = platforms()["ansible"]["objectVariables"]["ClusterConfiguration"]
+    for section, name in kept:  # the role's own expressions are meant to be evaluated by Ansible
+        safe[cluster_variable][section][name] = str(safe[cluster_variable][section][name])
+    return safe, comments
 
 
 def render(plan: Plan) -> list[OutputFile]:

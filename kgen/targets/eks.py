@@ -2,6 +2,10 @@
 
 EKS exposes no control-plane flags; every such setting is listed in REPORT.md with what EKS does
 instead. Kubelet fields nodeadm owns (authentication, authorization, serverTLSBootstrap) are left to it.
+nodeadm writes spec.kubelet.config as a kubelet drop-in, which the kubelet applies as a JSON merge patch over
+nodeadm's own config: maps such as featureGates merge, so nodeadm's RotateKubeletServerCertificate gate stays on
+(CIS EKS 1.8.0 3.2.9) without kgen repeating it. eksctl's AL2 kubelet.yaml replaces featureGates instead, so the
+eksctl fragment names eksctl's default gate again.
 """
 
 from __future__ import annotations
@@ -57,6 +61,10 @@ def render(plan: Plan) -> list[OutputFile]:
     node_config = {"apiVersion": data["nodeConfigApiVersion"], "kind": "NodeConfig", "spec": {"kubelet": {"config": fragment}}}
     node_comments: Comments = {("spec", "kubelet", "config", *path): text for path, text in comments.items()}
     node_comments[("kind",)] = "merged by nodeadm with the NodeConfig EKS generates and with its kubelet defaults"
+    if "featureGates" in fragment:
+        node_comments[("spec", "kubelet", "config", "featureGates")] = (
+            "merged key by key with nodeadm's gates (RotateKubeletServerCertificate stays on)"
+        )
     eksctl, eksctl_comments = eksctl_fragment(plan)
     outputs = [
         yaml_file(
@@ -73,7 +81,8 @@ def render(plan: Plan) -> list[OutputFile]:
             TARGET,
             [eksctl],
             [eksctl_comments],
-            what="Paste under nodeGroups[] or managedNodeGroups[] in the eksctl ClusterConfig (not for Windows or Bottlerocket).",
+            what="Paste under nodeGroups[] (self-managed) in the eksctl ClusterConfig; eksctl has no kubeletExtraConfig for "
+            "managedNodeGroups[] and refuses it for Windows and Bottlerocket. Managed node groups: use nodeadm-nodeconfig.yaml.",
         ),
     ]
     outputs.extend(cluster_objects_output(plan, TARGET))

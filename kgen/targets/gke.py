@@ -65,6 +65,7 @@ def anonymous_items(plan: Plan) -> list[dict[str, str]]:
 
 
 def render(plan: Plan) -> list[OutputFile]:
+    data = platforms()[TARGET]
     document, comments = system_config(plan)
     mode, why = anonymous_mode(plan)
     settings = {"anonymousAuthenticationConfig": {"mode": mode}}
@@ -87,8 +88,8 @@ def render(plan: Plan) -> list[OutputFile]:
             TARGET,
             [settings],
             [{("anonymousAuthenticationConfig", "mode"): why}],
-            what="The cluster's anonymousAuthenticationConfig (GKE API Cluster.anonymousAuthenticationConfig); "
-            "set it when creating or updating the cluster.",
+            what=f"The cluster's anonymous authentication mode: {data['anonymousSetting']['gcloud']} "
+            f"(API: {data['anonymousSetting']['apiField']}).",
         )
     )
     outputs.extend(cluster_objects_output(plan, TARGET))

@@ -129,7 +129,7 @@ class _Builder:
             )
         file_discovery = "join-file-discovery" in plan.requirements
         why = (
-            "anonymous access is limited: remove kubeadm's anonymous cluster-info binding; joins use file discovery"
+            self.facts["fileDiscovery"]
             if file_discovery
             else "anonymous access is unrestricted: bootstrap-token discovery keeps working"
         )
@@ -281,7 +281,10 @@ class _Builder:
             if top == "featureGates":
                 gates.append(f"{key.split('.', 1)[1]}={'true' if setting.value else 'false'}")
             elif key in mapping:
-                self.set(mapping[key]["variable"], _convert(setting.value, mapping[key]["type"]), setting.reason.short(), setting)
+                why = setting.reason.short()
+                if key == "serverTLSBootstrap" and setting.value is True:
+                    why = f"{why}; {facts['csrApprover']}"
+                self.set(mapping[key]["variable"], _convert(setting.value, mapping[key]["type"]), why, setting)
             elif key in covered:
                 if covered[key]["value"] is None or covered[key]["value"] == setting.value:
                     self.out.covered.append(f"kubelet {key}: {covered[key]['text']}")
@@ -381,10 +384,27 @@ def build_vars(plan: Plan) -> KubesprayVars:
     return _Builder(plan).build()
 
 
+def _minor(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)
+
+
+def release_line(facts: dict[str, Any], version: str) -> str:
+    """Which kubespray releases install this Kubernetes minor (their kubelet checksums), or that none does yet."""
+    ranges = "; ".join(f"{r['name']}: {r['kubernetes'][0]} to {r['kubernetes'][1]}" for r in facts["releases"])
+    fitting = [
+        r["name"] for r in facts["releases"] if _minor(r["kubernetes"][0]) <= _minor(version) <= _minor(r["kubernetes"][1])
+    ]
+    if fitting:
+        return f"Kubespray that installs Kubernetes {version}: {', '.join(fitting)} (Kubernetes per kubespray: {ranges})."
+    return f"No kubespray known to kgen installs Kubernetes {version} (Kubernetes per kubespray: {ranges}); check before use."
+
+
 def render(plan: Plan) -> list[OutputFile]:
     built = build_vars(plan)
     facts = platforms()["kubespray"]
     header = header_lines(plan, TARGET, f"For kubespray {facts['versions']}.")
+    header.append(release_line(facts, plan.version))
     content = render_template(
         "kubespray/kgen-hardening.yml.j2",
         header=header,
