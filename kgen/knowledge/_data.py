@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 from typing import Any
+
+# kgen is installed as files (a wheel or a checkout), never zipped: a path read is cheaper on
+# every start than going through importlib.resources.
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 @functools.cache
 def load(name: str) -> dict[str, Any]:
     """The parsed content of kgen/data/<name>; cached, so each file is read at most once per process."""
-    from importlib import resources
-
-    text = resources.files("kgen").joinpath("data", name).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
+    with (DATA_DIR / name).open("rb") as handle:
+        data: dict[str, Any] = json.load(handle)
     return data

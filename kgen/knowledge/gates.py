@@ -69,41 +69,50 @@ class Gate:
         return None
 
 
+def _raw_gates() -> dict[str, Any]:
+    raw: dict[str, Any] = load("feature-gates.json")["gates"]
+    return raw
+
+
 @functools.cache
+def _built(name: str) -> Gate | None:
+    """One gate, built on first use: a render asks for a handful of the few hundred."""
+    entry = _raw_gates().get(name)
+    if entry is None:
+        return None
+    return Gate(
+        name=name,
+        kep=entry["kep"],
+        components=tuple(entry["components"]),
+        components_known=entry["componentsKnown"],
+        removed_in=entry["removedIn"],
+        removal_evidence=entry["removalEvidence"],
+        depends_on=tuple(entry["dependsOn"]),
+        origin=entry["origin"],
+        _states=_states(entry["states"]),
+        _runtime_config={v: tuple(items) for v, items in entry["runtimeConfig"].items()},
+    )
+
+
 def _gates() -> dict[str, Gate]:
-    raw = load("feature-gates.json")["gates"]
-    return {
-        name: Gate(
-            name=name,
-            kep=entry["kep"],
-            components=tuple(entry["components"]),
-            components_known=entry["componentsKnown"],
-            removed_in=entry["removedIn"],
-            removal_evidence=entry["removalEvidence"],
-            depends_on=tuple(entry["dependsOn"]),
-            origin=entry["origin"],
-            _states=_states(entry["states"]),
-            _runtime_config={v: tuple(items) for v, items in entry["runtimeConfig"].items()},
-        )
-        for name, entry in raw.items()
-    }
+    return {name: gate for name in _raw_gates() if (gate := _built(name)) is not None}
 
 
 def all_gates() -> dict[str, Gate]:
     """Every gate kgen knows of, in any version."""
-    return dict(_gates())
+    return _gates()
 
 
 def gate(name: str) -> Gate | None:
-    return _gates().get(name)
+    return _built(name)
 
 
 def gates_in(version: str) -> dict[str, GateState]:
     """Gate name -> state for every gate the release knows, sorted by name."""
     version = check_version(version)
     found = {}
-    for name in sorted(_gates()):
-        state = _gates()[name].state(version)
+    for name, found_gate in sorted(_gates().items()):
+        state = found_gate.state(version)
         if state is not None:
             found[name] = state
     return found
@@ -113,7 +122,7 @@ def nearest_gate_names(name: str, limit: int = 3) -> list[str]:
     """Known gate names close to a misspelt one, best first (for "did you mean")."""
     import difflib
 
-    names = list(_gates())
+    names = list(_raw_gates())
     close = difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
     if not close:
         lowered = {n.lower(): n for n in names}
