@@ -8,9 +8,8 @@ fields, the same way kube-bench reads a process command line and the kubelet's c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from kgen.plan import Plan
 
@@ -26,8 +25,7 @@ DEVIATIONS = {
 }
 
 
-@dataclass(frozen=True)
-class ControlResult:
+class ControlResult(NamedTuple):
     id: str
     title: str
     scored: bool

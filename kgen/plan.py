@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from kgen import knowledge
 from kgen.errors import KgenError, Problem
@@ -22,8 +22,7 @@ HEALTH_PATHS = ("/healthz", "/readyz", "/livez")
 ENCRYPTION_KEY_PLACEHOLDER = "KGEN_ENCRYPTION_KEY_FROM_NODE"
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     """Why a setting is rendered."""
 
     origin: str  # the profile key, dotted
@@ -40,8 +39,7 @@ class Reason:
         return "; ".join(parts)
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     component: str  # kube-apiserver, kube-controller-manager, kube-scheduler, etcd, kubelet, kube-proxy
     key: str  # a flag name (without --) or a dotted config field
     value: Any
@@ -61,8 +59,7 @@ class NodeFile:
     secret_placeholders: dict[str, str] = field(default_factory=dict)  # placeholder -> node key file
 
 
-@dataclass(frozen=True)
-class ClusterObject:
+class ClusterObject(NamedTuple):
     """An API object to apply to the running cluster (kubectl apply)."""
 
     name: str
@@ -70,15 +67,13 @@ class ClusterObject:
     reason: Reason
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     text: str
     origin: str = ""
     refs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class FeatureStatus:
+class FeatureStatus(NamedTuple):
     """What became of one security feature for this profile and version."""
 
     knob: str
@@ -227,13 +222,6 @@ def _apply_table(plan: Plan) -> None:
 
 
 # --- API server authentication -------------------------------------------------------------------
-
-
-@dataclass
-class _GatePlan:
-    """Gates to render, collected from every part of the plan, resolved once at the end."""
-
-    requests: list[Any] = field(default_factory=list)
 
 
 def _gate_usable(plan: Plan, name: str) -> tuple[str, str]:

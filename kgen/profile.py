@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kgen.errors import KgenError, Problem
 from kgen.yamlload import Document, parse_mapping, read_file
@@ -20,8 +20,7 @@ from kgen.yamlload import Document, parse_mapping, read_file
 KeyPath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a profile value was written."""
 
     file: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kgen import knowledge
 from kgen.errors import InternalError, KgenError, Problem
@@ -20,8 +20,7 @@ from kgen.targets import TARGETS, renderer
 from kgen.targets.common import OutputFile
 
 
-@dataclass(frozen=True)
-class RenderedFile:
+class RenderedFile(NamedTuple):
     """A file ready to write, relative to the output root."""
 
     path: str

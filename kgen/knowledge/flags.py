@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kgen.knowledge._data import load
 from kgen.knowledge.versions import check_version, version_key
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     """One flag; since/removed_in are Kubernetes minors (etcd minors for etcd), None = unknown/always."""
 
     component: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kgen.knowledge._data import load
 from kgen.knowledge.versions import check_version
@@ -18,8 +18,7 @@ COMPONENTS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class GateState:
+class GateState(NamedTuple):
     """A gate in one release: stage is alpha | beta | ga | deprecated."""
 
     stage: str

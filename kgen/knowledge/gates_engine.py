@@ -19,14 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kgen.knowledge.gates import COMPONENTS, Gate, GateState, all_gates, gate, nearest_gate_names
 from kgen.knowledge.versions import check_version, version_key
 
 
-@dataclass(frozen=True)
-class GateRequest:
+class GateRequest(NamedTuple):
     """The profile asks for a gate value. optional=True: a feature knob asked for it, so a gate that
     does not exist or is already fixed at the wanted value is dropped with a note instead of failing."""
 
@@ -38,8 +37,7 @@ class GateRequest:
     optional: bool = False
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """A gate value kgen renders, with where it goes and why."""
 
     gate: str
@@ -50,8 +48,7 @@ class Decision:
     rule: str
 
 
-@dataclass(frozen=True)
-class GateNote:
+class GateNote(NamedTuple):
     """A request kgen did not render (or rendered with an addition), and why."""
 
     gate: str
@@ -59,8 +56,7 @@ class GateNote:
     message: str
 
 
-@dataclass(frozen=True)
-class GateError:
+class GateError(NamedTuple):
     gate: str
     origin: str
     message: str
@@ -69,8 +65,7 @@ class GateError:
         return f"{self.origin}: {self.message}"
 
 
-@dataclass(frozen=True)
-class RuntimeConfigEntry:
+class RuntimeConfigEntry(NamedTuple):
     """One kube-apiserver --runtime-config entry an enabled feature needs."""
 
     entry: str
@@ -376,8 +371,7 @@ def list_gates(version: str, component: str | None = None, stage: str | None = N
     return rows
 
 
-@dataclass(frozen=True)
-class GateChange:
+class GateChange(NamedTuple):
     """How one gate changes between two releases. kind: removed | graduated | became-locked |
     default-changed | runtime-config-changed | conflict | unknown."""
 
