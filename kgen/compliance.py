@@ -35,11 +35,9 @@ class ControlResult(NamedTuple):
 
 @cache
 def _cis() -> dict[str, Any]:
-    import json
-    from importlib.resources import files
+    from kgen.knowledge._data import load
 
-    data: dict[str, Any] = json.loads(files("kgen.data").joinpath("cis.json").read_text(encoding="utf-8"))
-    return data
+    return load("cis.json")
 
 
 def benchmark_for(version: str) -> str:

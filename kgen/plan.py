@@ -147,12 +147,12 @@ def flag_text(value: Any) -> str:
 
 @cache
 def _data(name: str) -> Any:
-    from importlib.resources import files
-
     import yaml
 
+    from kgen.knowledge._data import DATA_DIR
+
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(files("kgen.data").joinpath(name).read_text(encoding="utf-8"), Loader=loader)
+    return yaml.load((DATA_DIR / name).read_text(encoding="utf-8"), Loader=loader)
 
 
 def settings_table() -> dict[str, list[dict[str, Any]]]:

@@ -460,10 +460,9 @@ def _run(node: _Node, value: object) -> list[SchemaProblem]:
 
 
 def _read_data(file_name: str) -> str:
-    # Imported here: importlib.resources pulls in pathlib and tempfile, which start-up can do without.
-    from importlib import resources
+    from kgen.knowledge._data import DATA_DIR
 
-    return resources.files("kgen").joinpath("data", "schemas", file_name).read_text(encoding="utf-8")
+    return (DATA_DIR / "schemas" / file_name).read_text(encoding="utf-8")
 
 
 @cache
