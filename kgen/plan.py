@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, NamedTuple
 
 from kgen import knowledge
@@ -145,33 +144,30 @@ def flag_text(value: Any) -> str:
     return str(value)
 
 
-@cache
 def _data(name: str) -> Any:
-    import yaml
+    """A hand-kept table (written in scripts/knowledge/<name>.yaml, generated into kgen/data/<name>.json)."""
+    from kgen.knowledge._data import load
 
-    from kgen.knowledge._data import DATA_DIR
-
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load((DATA_DIR / name).read_text(encoding="utf-8"), Loader=loader)
+    return load(f"{name}.json")["table"]
 
 
 def settings_table() -> dict[str, list[dict[str, Any]]]:
-    data: dict[str, list[dict[str, Any]]] = _data("settings.yaml")
+    data: dict[str, list[dict[str, Any]]] = _data("settings")
     return data
 
 
 def features_table() -> dict[str, dict[str, Any]]:
-    data: dict[str, dict[str, Any]] = _data("features.yaml")
+    data: dict[str, dict[str, Any]] = _data("features")
     return data
 
 
 def requirements_table() -> dict[str, dict[str, str]]:
-    data: dict[str, dict[str, str]] = _data("requirements.yaml")
+    data: dict[str, dict[str, str]] = _data("requirements")
     return data
 
 
 def audit_policies() -> dict[str, list[dict[str, Any]]]:
-    data: dict[str, list[dict[str, Any]]] = _data("audit-policies.yaml")
+    data: dict[str, list[dict[str, Any]]] = _data("audit-policies")
     return data
 
 
