@@ -1,10 +1,10 @@
 """kgen's command line: parse options, call the library, map errors to exit statuses.
 
 Nothing below this module prints or exits. Heavy modules are imported inside the commands that
-need them, so that `kgen --help` costs little more than starting Python.
+need them, so that `kgen --help` costs little more than starting Python. The annotations are
+evaluated when this module is imported (no ``from __future__ import annotations``): Typer reads
+every command's signature on each run, and resolving string annotations cost about 2.5 ms.
 """
-
-from __future__ import annotations
 
 import sys
 from collections.abc import Callable
