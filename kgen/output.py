@@ -13,24 +13,22 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from kgen.errors import DriftError, KgenError, Problem
 from kgen.render import RenderedFile
 
 
-@dataclass
-class WriteReport:
-    written: list[str] = field(default_factory=list)  # target folders replaced
-    unchanged: list[str] = field(default_factory=list)
+class WriteReport(NamedTuple):
+    written: list[str]  # target folders replaced
+    unchanged: list[str]
 
 
-@dataclass
-class DriftReport:
-    stale: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    unexpected: list[str] = field(default_factory=list)
+class DriftReport(NamedTuple):
+    stale: list[str]
+    missing: list[str]
+    unexpected: list[str]
 
     @property
     def clean(self) -> bool:
@@ -136,7 +134,7 @@ def _write_staging(staging: Path, wanted: dict[str, RenderedFile]) -> None:
 
 def write_tree(out: Path, files: list[RenderedFile]) -> WriteReport:
     root = check_output_dir(out)
-    report = WriteReport()
+    report = WriteReport([], [])
     groups = _group(files)
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -175,7 +173,7 @@ def write_tree(out: Path, files: list[RenderedFile]) -> WriteReport:
 
 def check_tree(out: Path, files: list[RenderedFile]) -> DriftReport:
     root = out.resolve()
-    report = DriftReport()
+    report = DriftReport([], [], [])
     for key, wanted in sorted(_group(files).items()):
         existing = _existing_files(root / key)
         for rel in sorted(set(wanted) | set(existing)):

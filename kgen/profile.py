@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -31,15 +30,14 @@ class Origin(NamedTuple):
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass
-class Profile:
+class Profile(NamedTuple):
     """A validated, normalised profile with every default filled in."""
 
     name: str
     data: dict[str, Any]
     version: str
     chain: list[str]  # the files read, child first
-    origins: dict[KeyPath, Origin] = field(default_factory=dict)
+    origins: dict[KeyPath, Origin]
 
     def get(self, dotted: str) -> Any:
         value: Any = self.data

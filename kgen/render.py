@@ -9,7 +9,6 @@ version. A failure here is a bug in kgen, reported with the file, the document a
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from kgen import knowledge
@@ -28,8 +27,7 @@ class RenderedFile(NamedTuple):
     executable: bool = False
 
 
-@dataclass
-class RenderResult:
+class RenderResult(NamedTuple):
     profile: Profile
     plan: Plan
     files: list[RenderedFile]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -16,15 +17,14 @@ from kgen.plan import ENCRYPTION_KEY_PLACEHOLDER, NodeFile, Plan
 from kgen.resources import bundled_dir
 
 
-@dataclass(frozen=True)
-class OutputFile:
+class OutputFile(NamedTuple):
     """One rendered file, relative to the target's output folder."""
 
     path: str
     content: str
     documents: tuple[Any, ...] = ()  # the data each YAML document must parse back to
     executable: bool = False
-    substitutions: dict[str, str] = field(default_factory=dict)  # placeholder -> value for validation only
+    substitutions: Mapping[str, str] = MappingProxyType({})  # placeholder -> value for validation only
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
