@@ -7,8 +7,9 @@ changed the outcome, that rule. Targets only lay the plan out in their own forma
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from kgen import knowledge
@@ -46,16 +47,15 @@ class Setting(NamedTuple):
     is_flag: bool = True
 
 
-@dataclass(frozen=True)
-class NodeFile:
+class NodeFile(NamedTuple):
     """A configuration file a component reads from its node, with the flag that points at it."""
 
     node_path: str
     document: dict[str, Any]
     reason: Reason
     component: str = "kube-apiserver"
-    comments: dict[tuple[str | int, ...], str] = field(default_factory=dict)
-    secret_placeholders: dict[str, str] = field(default_factory=dict)  # placeholder -> node key file
+    comments: Mapping[tuple[str | int, ...], str] = MappingProxyType({})
+    secret_placeholders: Mapping[str, str] = MappingProxyType({})  # placeholder -> node key file
 
 
 class ClusterObject(NamedTuple):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from kgen.knowledge._data import load
@@ -33,8 +32,7 @@ def _states(raw: dict[str, Any]) -> dict[str, GateState | None]:
     }
 
 
-@dataclass(frozen=True)
-class Gate:
+class Gate(NamedTuple):
     """A Kubernetes feature gate across versions, with where it has an effect and what it needs."""
 
     name: str
@@ -45,24 +43,24 @@ class Gate:
     removal_evidence: str | None
     depends_on: tuple[str, ...]
     origin: str
-    _states: dict[str, GateState | None] = field(repr=False, compare=False, hash=False)
-    _runtime_config: dict[str, tuple[str, ...]] = field(repr=False, compare=False, hash=False)
+    by_version: dict[str, GateState | None]  # use state() and states()
+    runtime_config_by_version: dict[str, tuple[str, ...]]  # use runtime_config()
 
     def state(self, version: str) -> GateState | None:
         """The gate in that release, or None when the release does not know the name."""
-        return self._states.get(check_version(version))
+        return self.by_version.get(check_version(version))
 
     def runtime_config(self, version: str) -> tuple[str, ...]:
         """kube-apiserver --runtime-config entries the feature needs in that release (empty if none)."""
-        return self._runtime_config.get(check_version(version), ())
+        return self.runtime_config_by_version.get(check_version(version), ())
 
     def states(self) -> dict[str, GateState | None]:
         """Version -> state for every version kgen knows (None where the release lacks the gate)."""
-        return dict(self._states)
+        return dict(self.by_version)
 
     def introduced_in(self) -> str | None:
         """First known version with a state (None if the gate exists in no known version)."""
-        for version, state in self._states.items():
+        for version, state in self.by_version.items():
             if state is not None:
                 return version
         return None
@@ -88,8 +86,8 @@ def _built(name: str) -> Gate | None:
         removal_evidence=entry["removalEvidence"],
         depends_on=tuple(entry["dependsOn"]),
         origin=entry["origin"],
-        _states=_states(entry["states"]),
-        _runtime_config={v: tuple(items) for v, items in entry["runtimeConfig"].items()},
+        by_version=_states(entry["states"]),
+        runtime_config_by_version={v: tuple(items) for v, items in entry["runtimeConfig"].items()},
     )
 
 
@@ -129,17 +127,16 @@ def nearest_gate_names(name: str, limit: int = 3) -> list[str]:
     return close
 
 
-@dataclass(frozen=True)
-class KubeadmGate:
+class KubeadmGate(NamedTuple):
     """A kubeadm-only gate (ClusterConfiguration.featureGates); never passed to kube components."""
 
     name: str
     removed_in: str | None
     evidence: str | None
-    _states: dict[str, GateState | None] = field(repr=False, compare=False, hash=False)
+    by_version: dict[str, GateState | None]  # use state()
 
     def state(self, version: str) -> GateState | None:
-        return self._states.get(check_version(version))
+        return self.by_version.get(check_version(version))
 
 
 @functools.cache

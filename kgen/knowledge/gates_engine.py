@@ -18,7 +18,6 @@ the enabled features need are collected for kube-apiserver.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from kgen.knowledge.gates import COMPONENTS, Gate, GateState, all_gates, gate, nearest_gate_names
@@ -74,14 +73,13 @@ class RuntimeConfigEntry(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True)
-class GateResolution:
+class GateResolution(NamedTuple):
     version: str
     decisions: tuple[Decision, ...]
     notes: tuple[GateNote, ...]
     errors: tuple[GateError, ...]
     runtime_config: tuple[RuntimeConfigEntry, ...]
-    per_component: dict[str, dict[str, bool]] = field(compare=False)
+    per_component: dict[str, dict[str, bool]]
 
     @property
     def ok(self) -> bool:
