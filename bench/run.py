@@ -181,9 +181,16 @@ def median_run(runs: list[Run]) -> Run:
     )
 
 
-def timed(command: Sequence[str], cwd: Path, repeats: int) -> float:
-    run_once(command, cwd)  # warm the page cache and .pyc files; not counted
-    return statistics.median(run_once(command, cwd).seconds for _ in range(repeats))
+def timed(commands: Sequence[Sequence[str]], cwd: Path, repeats: int) -> list[float]:
+    """Median seconds of each command. The commands take turns, one run each per round, so that
+    a change in the machine's load between rounds moves every command alike, not their ratios."""
+    for command in commands:
+        run_once(command, cwd)  # warm the page cache and .pyc files; not counted
+    runs: list[list[float]] = [[] for _ in commands]
+    for _ in range(repeats):
+        for command, seconds in zip(commands, runs, strict=True):
+            seconds.append(run_once(command, cwd).seconds)
+    return [statistics.median(seconds) for seconds in runs]
 
 
 # --- the fleet -------------------------------------------------------------------------------------------
@@ -267,18 +274,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         ENVIRONMENT.update(bytecode_environment(work, bytecode=not args.no_bytecode))
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), kgen: {' '.join(kgen)}")
         print("bytecode: " + ("not written (PYTHONDONTWRITEBYTECODE=1)" if args.no_bytecode else "cached (PYTHONPYCACHEPREFIX)"))
-        print(f"cold commands: median of {args.repeats} fresh processes\n")
-        floor = timed(FLOOR, work, args.repeats)
-        render_one = [*kgen, "render", "cis", "-t", "kubeadm"]
-        rows = [
-            ("import floor: python -c 'import yaml, jinja2, cerberus, typer'", floor),
-            ("kgen --help", timed([*kgen, "--help"], work, args.repeats)),
-            ("kgen validate cis", timed([*kgen, "validate", "cis"], work, args.repeats)),
-            (
-                "kgen render cis -t kubeadm -o TMP",
-                timed([*render_one, "-o", str(work / "one")], work, args.repeats),
-            ),
-        ]
+        print(f"cold commands: median of {args.repeats} fresh processes, the commands taking turns\n")
+        commands = {
+            "import floor: python -c 'import yaml, jinja2, cerberus, typer'": FLOOR,
+            "kgen --help": [*kgen, "--help"],
+            "kgen validate cis": [*kgen, "validate", "cis"],
+            "kgen render cis -t kubeadm -o TMP": [*kgen, "render", "cis", "-t", "kubeadm", "-o", str(work / "one")],
+        }
+        rows = list(zip(commands, timed(list(commands.values()), work, args.repeats), strict=True))
+        floor = rows[0][1]
         width = max(len(label) for label, _ in rows)
         print(f"{'command':{width}}  {'median s':>9}  {'x floor':>7}")
         for label, seconds in rows:
