@@ -8,9 +8,8 @@ are not UTF-8. Every value's position is kept, so problems can be reported as ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -27,13 +26,12 @@ _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", 
 Location = tuple[int, int]  # 1-based line and column
 
 
-@dataclass
-class Document:
+class Document(NamedTuple):
     """One parsed YAML document and where each of its values stands in the file."""
 
     data: Any
     file: str
-    locations: dict[tuple[str | int, ...], Location] = field(default_factory=dict)
+    locations: dict[tuple[str | int, ...], Location]
 
     def where(self, path: tuple[str | int, ...]) -> Location:
         """The position of ``path``, or of its nearest ancestor that has one."""
