@@ -112,6 +112,7 @@ class _Node:
         "minimum",
         "pattern",
         "properties",
+        "property_schemas",
         "ref",
         "required",
         "types",
@@ -120,6 +121,9 @@ class _Node:
     def __init__(self) -> None:
         self.types: tuple[str, ...] | None = None
         self.properties: dict[str, _Node] = {}
+        # A lazily compiled node keeps its properties' schemas here (compiler, location, schemas)
+        # and compiles each one the first time a document has that property.
+        self.property_schemas: tuple[_Compiler, str, dict[str, Any]] | None = None
         # True: any extra key is allowed; False: none is; a node: extra values must match it.
         self.additional: bool | _Node = True
         self.required: tuple[str, ...] = ()
@@ -146,20 +150,28 @@ def _is_number(value: object) -> bool:
 
 
 class _Compiler:
-    """Turns a root schema into nodes, refusing any keyword it does not implement."""
+    """Turns a root schema into nodes, refusing any keyword it does not implement.
 
-    def __init__(self, root: object) -> None:
+    ``lazy``: compile an object's properties when a document first has them, and leave
+    unreferenced definitions alone. Every node is still vetted before it checks a value; the
+    bundled schemas are vetted whole by the test suite (tests/test_schemacheck_lazy.py), and a
+    document uses a small part of a large schema such as KubeletConfiguration's.
+    """
+
+    def __init__(self, root: object, *, lazy: bool = False) -> None:
         if not isinstance(root, dict):
             raise _fail("", "a schema must be an object")
         defs = root.get("$defs", {})
         if not isinstance(defs, dict):
             raise _fail("$defs", "must be an object")
+        self.lazy = lazy
         self._defs: dict[str, Any] = defs
         self._compiled_defs: dict[str, _Node] = {}
         self.root = self._compile(root, "", is_root=True)
-        # Compile unreferenced definitions too, so every keyword in the file is vetted.
-        for name in self._defs:
-            self._definition(name)
+        if not lazy:
+            # Compile unreferenced definitions too, so every keyword in the file is vetted.
+            for name in self._defs:
+                self._definition(name)
 
     def _definition(self, name: str) -> _Node:
         node = self._compiled_defs.get(name)
@@ -170,6 +182,9 @@ class _Compiler:
             node = self._compiled_defs[name] = _Node()
             self._fill(node, self._defs[name], f"{_DEFS_PREFIX}{name}", is_root=False)
         return node
+
+    def compile_property(self, schema: object, where: str) -> _Node:
+        return self._compile(schema, where)
 
     def _compile(self, schema: object, where: str, *, is_root: bool = False) -> _Node:
         node = _Node()
@@ -198,7 +213,10 @@ class _Compiler:
             elif keyword == "properties":
                 if not isinstance(value, dict):
                     raise _fail(at, "must be an object")
-                node.properties = {name: self._compile(sub, f"{at}/{name}") for name, sub in value.items()}
+                if self.lazy:
+                    node.property_schemas = (self, at, value)
+                else:
+                    node.properties = {name: self._compile(sub, f"{at}/{name}") for name, sub in value.items()}
             elif keyword == "additionalProperties":
                 node.additional = value if isinstance(value, bool) else self._compile(value, at)
             elif keyword == "required":
@@ -404,17 +422,30 @@ def _check_object(node: _Node, value: dict[Any, Any], path: tuple[PathPart, ...]
         if not isinstance(key, str):
             out.append((path, f"field name {key!r} must be a string, got {_describe(key)}"))
             continue
-        sub = node.properties.get(key)
+        sub = _property(node, key)
         if sub is not None:
             _check(sub, item, (*path, key), out)
         elif node.additional is False:
-            out.append(((*path, key), _unknown_field_message(key, node.properties)))
+            out.append(((*path, key), _unknown_field_message(key, _property_names(node))))
         elif isinstance(node.additional, _Node):
             _check(node.additional, item, (*path, key), out)
 
 
-def _unknown_field_message(name: str, known: dict[str, _Node]) -> str:
-    suggestion = _closest(name, list(known))
+def _property(node: _Node, key: str) -> _Node | None:
+    sub = node.properties.get(key)
+    if sub is None and node.property_schemas is not None:
+        compiler, at, schemas = node.property_schemas
+        if key in schemas:
+            sub = node.properties[key] = compiler.compile_property(schemas[key], f"{at}/{key}")
+    return sub
+
+
+def _property_names(node: _Node) -> list[str]:
+    return list(node.property_schemas[2] if node.property_schemas is not None else node.properties)
+
+
+def _unknown_field_message(name: str, known: list[str]) -> str:
+    suggestion = _closest(name, known)
     hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
     return f'unknown field "{name}"{hint}'
 
@@ -488,7 +519,7 @@ def _load(api_version: str, kind: str) -> dict[str, Any] | None:
 @cache
 def _compiled(api_version: str, kind: str) -> _Node | None:
     schema = _load(api_version, kind)
-    return None if schema is None else _Compiler(schema).root
+    return None if schema is None else _Compiler(schema, lazy=True).root
 
 
 def schema_for(api_version: str, kind: str) -> dict[str, Any] | None:
