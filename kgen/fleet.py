@@ -12,6 +12,8 @@ from kgen.render import RenderedFile
 if TYPE_CHECKING:
     from kgen.profile import ProfileLoader
 
+from kgen.knowledge.versions import PREVIEW_VERSIONS
+
 MANAGED_TARGETS = ("eks", "gke", "aks")
 
 
@@ -22,6 +24,8 @@ def _summary(result: object) -> str:
     plan = result.plan
     unavailable = [f.title for f in plan.features if f.state == "unavailable"]
     line = f"{result.profile.name}: Kubernetes {plan.version}, {len(result.files)} files"
+    if plan.version in PREVIEW_VERSIONS:
+        line += " (preview version: facts from a development snapshot)"
     if unavailable:
         line += f"; not available in {plan.version}: {', '.join(unavailable)}"
     rendered_targets = sorted({item.path.split("/")[1] for item in result.files})

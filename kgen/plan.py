@@ -165,8 +165,8 @@ def features_table() -> dict[str, dict[str, Any]]:
     return data
 
 
-def requirements_table() -> dict[str, dict[str, str]]:
-    data: dict[str, dict[str, str]] = _data("requirements")
+def requirements_table() -> dict[str, dict[str, Any]]:
+    data: dict[str, dict[str, Any]] = _data("requirements")
     return data
 
 
@@ -279,10 +279,16 @@ class _Planner:
         """Record what becomes of a security feature; True when it is usable in this version."""
         spec = features_table()[knob]
         title, kep = spec["title"], int(spec["kep"])
-        if not wanted:
-            self.plan.features.append(FeatureStatus(knob, title, kep, False, "off", "not asked for by the profile"))
-            return False
         outcomes = [(name, *_gate_usable(self.plan, name)) for name in spec["gates"]]
+        if not wanted:
+            # Not asked for, but a feature that is on by default (or built in) is on all the same: say so.
+            if all(verdict == "ready" for _, verdict, _ in outcomes):
+                state = "built-in" if all("built in" in d for _, _, d in outcomes) else "on-by-default"
+                detail = "; ".join(d for _, _, d in outcomes) + " (the profile does not ask for it; nothing to render)"
+            else:
+                state, detail = "off", "not asked for by the profile"
+            self.plan.features.append(FeatureStatus(knob, title, kep, False, state, detail))
+            return False
         blocked = [detail for _, verdict, detail in outcomes if verdict == "unavailable"]
         if blocked:
             detail = "; ".join(blocked)
@@ -314,6 +320,14 @@ class _Planner:
     # Sections -----------------------------------------------------------------------------------
     def run(self) -> Plan:
         self._gate_refs = {}
+        if self.plan.version in knowledge.PREVIEW_VERSIONS:
+            self.plan.notes.append(
+                Note(
+                    f"Kubernetes {self.plan.version} is a preview: its facts come from a development snapshot and may change "
+                    "before the release",
+                    "kubernetesVersion",
+                )
+            )
         _apply_table(self.plan)
         self.authentication()
         self.authorization()

@@ -193,9 +193,13 @@ PROFILE_SCHEMA: dict[str, Any] = {
                 {
                     "issuer": {
                         "type": "string",
-                        "default": "https://kubernetes.default.svc.cluster.local",
+                        "nullable": True,
+                        "default": None,
                         "regex": HTTPS_URL_PATTERN,
-                        "meta": _doc("--service-account-issuer."),
+                        "meta": _doc(
+                            "--service-account-issuer. Unset: kubeadm and kubespray derive it from the cluster's DNS domain "
+                            "(https://kubernetes.default.svc.<domain>); changing it invalidates existing tokens."
+                        ),
                     },
                     "maxTokenExpiration": {
                         "type": "string",

@@ -252,11 +252,9 @@ class _Resolver:
                     f"always {'on' if request.enabled else 'off'}",
                 )
                 return
-            evidence = f" ({found.removal_evidence})" if found.removal_evidence else ""
             self.error(
                 request,
-                f"feature gate {request.name} was removed in Kubernetes {found.removed_in}{evidence}; "
-                f"components of {version} reject it",
+                f"feature gate {request.name} was removed in Kubernetes {found.removed_in}; components of {version} reject it",
             )
             return
         introduced = found.introduced_in()

@@ -159,7 +159,7 @@ def report_output(plan: Plan, target: str, not_controllable: list[dict[str, str]
         header=header_lines(plan, target),
         plan=plan,
         target=target,
-        requirements=[(rid, table[rid]) for rid in plan.requirements],
+        requirements=[(rid, table[rid]) for rid in plan.requirements if target in table[rid].get("targets", [target])],
         not_controllable=not_controllable,
         compliance=compliance_summary(plan) if target in ("kubeadm", "flags", "kubespray", "ansible") else None,
     )
