@@ -14,7 +14,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +189,9 @@ def _check_document(document: Document, index: int, run: _Run) -> None:
     for where, component in _KUBEADM_EXTRA_ARGS.get(kind, []) if api_version.startswith("kubeadm.k8s.io/") else []:
         extra_args_problems.extend(_check_extra_args(document, index, where, component, run=run, skip_paths=skip_paths))
 
-    secrets = _secret_strings(data)
+    from kgen.profile import secret_texts
+
+    secrets = secret_texts(data)
     for problem in validate_config_document(data, run.version, file, index):
         if problem.path in skip_paths or _is_written_version_problem(problem):
             continue  # the served-apiVersion check below says more
@@ -197,7 +199,7 @@ def _check_document(document: Document, index: int, run: _Run) -> None:
         message = _redact(problem.message, secrets)
         run.add(Problem(message, file, line, column, problem.path, problem.rule, problem.severity))
     for problem in extra_args_problems:
-        run.add(replace(problem, message=_redact(problem.message, secrets)))
+        run.add(problem._replace(message=_redact(problem.message, secrets)))
     for path, inner_kind, inner_api in _versioned_documents(data):
         _check_served(document, label, path, inner_kind, inner_api, run)
 
@@ -250,22 +252,6 @@ def _check_served(document: Document, label: str, path: KeyPath, kind: str, api_
         why = f"not read by any release kgen knows; it reads {', '.join(knowledge.api_versions_served(filed, run.version))}"
     message = f"{subject}: {api_version} is {why}; Kubernetes {run.version} reads {kind} as {written}"
     run.add(Problem(message, document.file, line, column, dotted, "version"))
-
-
-def _secret_strings(data: Any) -> set[str]:
-    """Values that look like keys or tokens: real configs hold them, reports must not repeat them."""
-    from kgen.profile import looks_secret
-
-    found: set[str] = set()
-    if isinstance(data, dict):
-        for value in data.values():
-            found |= _secret_strings(value)
-    elif isinstance(data, list):
-        for value in data:
-            found |= _secret_strings(value)
-    elif isinstance(data, str) and looks_secret(data):
-        found.add(data)
-    return found
 
 
 def _redact(message: str, secrets: set[str]) -> str:

@@ -6,7 +6,7 @@ Anything else that escapes is a bug in kgen and keeps its traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1  # invalid input, or a check found problems
@@ -15,8 +15,7 @@ EXIT_DRIFT = 3  # render --check: files on disk differ from a fresh render
 EXIT_UPGRADE_BREAKS = 4  # upgrade-check: the old config would be rejected by the new version
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with one input, located as precisely as kgen knows."""
 
     message: str

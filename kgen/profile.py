@@ -232,7 +232,7 @@ class ProfileLoader:
         if secrets:
             # Never echo secret material: drop other problems that would quote the same value.
             secret_paths = {p.path for p in secrets}
-            texts = _secret_texts(merged)
+            texts = secret_texts(merged)
             problems = [
                 p for p in problems if p.path not in secret_paths and not any(t in p.path or t in p.message for t in texts)
             ] + secrets
@@ -296,17 +296,17 @@ class ProfileLoader:
         return problems
 
 
-def _secret_texts(data: Any) -> set[str]:
+def secret_texts(data: Any) -> set[str]:
     """Every key and string value in ``data`` that looks like secret material."""
     found: set[str] = set()
     if isinstance(data, dict):
         for key, value in data.items():
             if isinstance(key, str) and looks_secret(key):
                 found.add(key)
-            found |= _secret_texts(value)
+            found |= secret_texts(value)
     elif isinstance(data, list):
         for value in data:
-            found |= _secret_texts(value)
+            found |= secret_texts(value)
     elif isinstance(data, str) and looks_secret(data):
         found.add(data)
     return found
