@@ -84,6 +84,7 @@ class _Run:
     result: CheckResult
     apiserver_flag_sets: list[list[FlagUse]] = field(default_factory=list)
     authn_configs: list[tuple[Document, int, dict[str, Any]]] = field(default_factory=list)
+    checked: int = 0  # documents and flag files actually checked
 
     def add(self, problem: Problem) -> None:
         self.result.problems.append(problem)
@@ -107,9 +108,15 @@ def check_config_report(paths: list[Path], version: str | None, fmt: str) -> tup
 
 def check_config(paths: Iterable[Path], version: str) -> CheckResult:
     run = _Run(version, CheckResult(version))
+    paths = list(paths)
+    named_files = {path for path in paths if not path.is_dir()}
     for path in _collect(paths, run):
         run.result.files.append(str(path))
+        checked_before, errors_before = run.checked, run.result.errors
         _check_file(path, run)
+        if path in named_files and run.checked == checked_before and run.result.errors == errors_before:
+            # A file named on the command line that holds nothing kgen can check is not "ok".
+            run.add(Problem("nothing to check: no Kubernetes configuration kgen knows in this file", str(path), rule="kind"))
     _check_conflicts(run)
     run.result.problems.sort(key=lambda p: (p.file, p.line, p.column, p.path, p.message))
     return run.result
@@ -183,6 +190,7 @@ def _check_document(document: Document, index: int, run: _Run) -> None:
         message = f"{label}: kind {kind} ({api_version}) is not one kgen knows; not checked"
         run.add(Problem(message, file, line, column, "kind", "kind", "warning"))
         return
+    run.checked += 1
 
     skip_paths: set[str] = set()
     extra_args_problems: list[Problem] = []
@@ -455,6 +463,7 @@ def _check_args_file(raw: bytes, file: str, component: str, run: _Run) -> None:
         message = f"cannot tell which component reads {name} (name it <component>.args); flags not checked"
         run.add(Problem(message, file, rule="flags", severity="warning"))
         return
+    run.checked += 1
     flags: list[FlagUse] = []
     for number, line_text in enumerate(text.splitlines(), start=1):
         stripped = line_text.strip()

@@ -27,7 +27,7 @@ class Problem(NamedTuple):
     severity: str = "error"
 
     def format(self) -> str:
-        where = self.file or "<input>"
+        where = self.file or "kgen"
         if self.line:
             where += f":{self.line}"
             if self.column:

@@ -239,9 +239,12 @@ def test_args_file_lines_that_are_not_flags(tmp_path: Path) -> None:
 
 
 def test_args_file_with_an_unknown_component_is_a_warning(tmp_path: Path) -> None:
-    path = _write(tmp_path, "flags.args", "--x=1\n")
-    result = check_config([path], "1.35")
+    _write(tmp_path, "flags.args", "--x=1\n")
+    _write(tmp_path, "kubelet.args", "--config=/var/lib/kubelet/config.yaml\n")
+    result = check_config([tmp_path], "1.35")
     assert result.errors == 0 and result.warnings == 1
+    named = check_config([tmp_path / "flags.args"], "1.35")  # named alone, it holds nothing kgen can check
+    assert named.errors == 1 and named.warnings == 1
 
 
 def test_several_problems_in_one_file_each_on_its_line(tmp_path: Path) -> None:
@@ -342,3 +345,21 @@ def test_cli_exit_statuses() -> None:
     assert "readOnlyPorts" in bad.output
     usage = runner.invoke(app, ["check-config", str(CLEAN), "--format", "xml"])
     assert usage.exit_code == 2
+
+
+def test_a_named_file_with_nothing_to_check_is_an_error(tmp_path: Path) -> None:
+    # An empty file, or YAML that is not a Kubernetes configuration, must not pass as "ok".
+    empty = _write(tmp_path, "empty.yaml", "")
+    other = _write(tmp_path, "vars.yaml", "name: x\nkubelet:\n  readOnlyPort: 5\n")
+    for path in (empty, other):
+        text, failed = check_config_report([path], "1.35", "text")
+        assert failed, text
+        assert "nothing to check" in text
+
+
+def test_a_folder_may_hold_other_yaml_beside_configuration(tmp_path: Path) -> None:
+    _write(tmp_path, "vars.yaml", "name: x\n")
+    _write(tmp_path, "kubelet.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 0\n")
+    text, failed = check_config_report([tmp_path], "1.35", "text")
+    assert not failed, text
+    assert "not a Kubernetes configuration document" in text  # still said, as a warning
