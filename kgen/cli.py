@@ -27,10 +27,26 @@ app = typer.Typer(
 
 T = TypeVar("T")
 
+
+def _checked_version(value: str | None) -> str | None:
+    """-k is part of the command line: an unsupported version is a usage error (exit 2) in every command."""
+    if value is None:
+        return None
+    from kgen.knowledge.versions import check_version
+
+    try:
+        return check_version(value)
+    except KgenError as error:
+        raise typer.BadParameter(error.problems[0].message) from None
+
+
 VersionOption = Annotated[
     str | None,
     typer.Option(
-        "-k", "--kubernetes-version", help="Kubernetes minor version, e.g. 1.35 (default: the profile's, else the newest)."
+        "-k",
+        "--kubernetes-version",
+        callback=_checked_version,
+        help="Kubernetes minor version, e.g. 1.35 (default: the profile's, else the newest).",
     ),
 ]
 TargetOption = Annotated[

@@ -267,7 +267,7 @@ class ProfileLoader:
                 break
             probe = probe[:-1]
         file, line, column = (origin.file, origin.line, origin.column) if origin else (default_file, 0, 0)
-        dotted = ".".join(str(part) for part in path)
+        dotted = ".".join(_shown_key(part) for part in path)
         return Problem(_message(error), file, line, column, dotted, "schema")
 
     def _secret_problems(self, data: Any, origins: dict[KeyPath, Origin], default_file: str, path: KeyPath = ()) -> list[Problem]:
@@ -498,12 +498,29 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def _shown_key(key: Any) -> str:
+    """A key as messages show it: an odd key (from a file that is not a profile, say) is not repeated."""
+    text = str(key)
+    return text if isinstance(key, int) or _PLAIN_KEY.fullmatch(text) else f"<key of {len(text)} characters>"
+
+
+def _shown_value(value: Any) -> str:
+    """A value as messages show it: quoted, and cut short so that a stray file is not echoed whole."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _message(error: Any) -> str:
     import cerberus.errors as codes
 
     value = error.value
     if error.code == codes.UNKNOWN_FIELD.code:
         key = str(error.document_path[-1])
+        if _shown_key(key) != key:
+            return "unknown key"
         close = difflib.get_close_matches(key, _known_keys(None, tuple(error.document_path)), n=1, cutoff=0.6)
         return f"unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
     if error.code == codes.REQUIRED_FIELD.code:
@@ -520,10 +537,14 @@ def _message(error: Any) -> str:
         }
         return f"must be {wanted.get(str(error.constraint), error.constraint)}, not {_type_name(value)}"
     if error.rule == "allowed":
-        return f"{value!r} is not allowed; choose one of: {', '.join(map(str, error.constraint))}"
+        return f"{_shown_value(value)} is not allowed; choose one of: {', '.join(map(str, error.constraint))}"
     if error.rule == "regex":
         meaning = _regex_meanings().get(error.constraint, f"the pattern {error.constraint}")
-        return f"{value!r} is not {meaning}" if not meaning.startswith("the pattern") else f"{value!r} does not match {meaning}"
+        return (
+            f"{_shown_value(value)} is not {meaning}"
+            if not meaning.startswith("the pattern")
+            else f"{_shown_value(value)} does not match {meaning}"
+        )
     if error.rule == "min":
         return f"must be at least {error.constraint}, not {value}"
     if error.rule == "max":
@@ -532,4 +553,4 @@ def _message(error: Any) -> str:
         return f"needs at least {error.constraint} item(s)"
     if error.rule == "maxlength":
         return f"is too long (at most {error.constraint})"
-    return f"invalid value {value!r} ({error.rule})"
+    return f"invalid value {_shown_value(value)} ({error.rule})"

@@ -62,7 +62,12 @@ def test_secret_material_is_refused_without_echoing_it() -> None:
     assert "c2VjcmV0" not in output
 
 
-def test_unsupported_version_on_the_command_line_is_a_clear_error(tmp_path: Path) -> None:
-    code, output = run(["render", "cis", "-k", "1.29", "-o", str(tmp_path / "o")], tmp_path)
-    assert code == 1
-    assert "supported: 1.31, 1.32, 1.33, 1.34, 1.35, 1.36, 1.37" in output
+@pytest.mark.parametrize("command", ["render", "validate", "explain", "diff", "gates", "check-config"])
+def test_unsupported_version_on_the_command_line_is_a_usage_error_everywhere(command: str, tmp_path: Path) -> None:
+    args = {"gates": ["gates"], "check-config": ["check-config", "."], "render": ["render", "cis", "-o", str(tmp_path / "o")]}
+    for version in ("1.29", ""):
+        code, output = run([*args.get(command, [command, "cis"]), "-k", version], tmp_path)
+        assert code == 2, output
+        assert "supported: 1.31, 1.32, 1.33, 1.34, 1.35, 1.36, 1.37" in output
+        assert "Traceback" not in output
+    assert not (tmp_path / "o").exists()

@@ -90,7 +90,7 @@ def test_bad_options_are_usage_errors(arguments: tuple[str, ...], message: str) 
     assert out == ""
 
 
-def test_unknown_version_is_a_problem() -> None:
+def test_unknown_version_is_a_usage_error() -> None:
     status, _, err = run("-k", "1.20")
-    assert status == 1
+    assert status == 2
     assert "not supported" in err
