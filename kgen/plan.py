@@ -7,16 +7,16 @@ changed the outcome, that rule. Targets only lay the plan out in their own forma
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from kgen import knowledge
 from kgen.errors import KgenError, Problem
+from kgen.knowledge.versions import version_key
 from kgen.profile import Profile
 
 CONTROL_PLANE = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
-FLAG_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")
 HEALTH_PATHS = ("/healthz", "/readyz", "/livez")
 ENCRYPTION_KEY_PLACEHOLDER = "KGEN_ENCRYPTION_KEY_FROM_NODE"
 
@@ -225,7 +225,11 @@ def _apply_table(plan: Plan) -> None:
 
 
 def _gate_usable(plan: Plan, name: str) -> tuple[str, str]:
-    """('ready'|'request'|'unavailable', detail) for one gate in this version under the profile's policy."""
+    """(verdict, detail) for one gate in this version under the profile's policy.
+
+    Verdicts: 'built-in' (graduated, gate removed), 'on' (on by default), 'request' (kgen turns it
+    on), 'unavailable'.
+    """
     gate = knowledge.gate(name)
     version = plan.version
     features = plan.profile.data["features"]
@@ -236,13 +240,13 @@ def _gate_usable(plan: Plan, name: str) -> tuple[str, str]:
         )
     state = gate.state(version)
     if state is None:
-        if gate.removed_in and _version_key(gate.removed_in) <= _version_key(version):
-            return "ready", f"built in: {name} graduated and its gate was removed in {gate.removed_in}"
+        if gate.removed_in and version_key(gate.removed_in) <= version_key(version):
+            return "built-in", f"built in: {name} graduated and its gate was removed in {gate.removed_in}"
         return "unavailable", f"{name} does not exist in {version}"
     if state.default:
         stage = state.stage.upper() if state.stage == "ga" else state.stage
         locked = " and locked" if state.locked else ""
-        return "ready", f"{name} is {stage}{locked}, on by default in {version}"
+        return "on", f"{name} is {stage}{locked}, on by default in {version}"
     if state.locked:
         return "unavailable", f"{name} is locked off in {version}"
     if state.stage == "alpha" and not features["allowAlpha"]:
@@ -254,8 +258,12 @@ def _gate_usable(plan: Plan, name: str) -> tuple[str, str]:
     return "request", f"{name} is {state.stage}, off by default in {version}: kgen turns it on"
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+_READY = frozenset({"built-in", "on"})
+
+
+def _ready_state(verdicts: set[str]) -> str:
+    """The feature state for gates that need nothing rendered."""
+    return "built-in" if verdicts == {"built-in"} else "on-by-default"
 
 
 class _Planner:
@@ -280,10 +288,11 @@ class _Planner:
         spec = features_table()[knob]
         title, kep = spec["title"], int(spec["kep"])
         outcomes = [(name, *_gate_usable(self.plan, name)) for name in spec["gates"]]
+        verdicts = {verdict for _, verdict, _ in outcomes}
         if not wanted:
             # Not asked for, but a feature that is on by default (or built in) is on all the same: say so.
-            if all(verdict == "ready" for _, verdict, _ in outcomes):
-                state = "built-in" if all("built in" in d for _, _, d in outcomes) else "on-by-default"
+            if verdicts <= _READY:
+                state = _ready_state(verdicts)
                 detail = "; ".join(d for _, _, d in outcomes) + " (the profile does not ask for it; nothing to render)"
             else:
                 state, detail = "off", "not asked for by the profile"
@@ -298,7 +307,7 @@ class _Planner:
         to_request = [name for name, verdict, _ in outcomes if verdict == "request"]
         for name in to_request:
             self.request_gate(name, True, origin, f"{title} (KEP-{kep})", refs=(f"KEP-{kep}",))
-        state = "rendered" if to_request else ("built-in" if all("built in" in d for _, _, d in outcomes) else "on-by-default")
+        state = "rendered" if to_request else _ready_state(verdicts)
         detail = "; ".join(detail for _, _, detail in outcomes)
         if spec.get("note"):
             detail += ". " + spec["note"]
@@ -411,7 +420,7 @@ class _Planner:
 
     def _structured_authn_ok(self) -> bool:
         verdict, _ = _gate_usable(self.plan, "StructuredAuthenticationConfiguration")
-        return verdict == "ready"
+        return verdict in _READY
 
     def _jwt(self, entry: dict[str, Any]) -> dict[str, Any]:
         issuer: dict[str, Any] = {"url": entry["issuer"], "audiences": list(entry["audiences"])}
@@ -523,7 +532,7 @@ class _Planner:
                 {
                     "name": "EventRateLimit",
                     "configuration": {
-                        "apiVersion": "eventratelimit.admission.k8s.io/v1alpha1",
+                        "apiVersion": knowledge.api_version("Configuration.eventratelimit.admission.k8s.io", plan.version),
                         "kind": "Configuration",
                         "limits": limits,
                     },
@@ -659,9 +668,7 @@ class _Planner:
                 raise KgenError(
                     problems=[self.problem("features.userNamespaces.idsPerPod", "must be a multiple of 65536", "schema")]
                 )
-            if knowledge.field_since("KubeletConfiguration", "userNamespaces.idsPerPod") in (None,) or _version_key(
-                knowledge.field_since("KubeletConfiguration", "userNamespaces.idsPerPod") or "0"
-            ) <= _version_key(plan.version):
+            if knowledge.field_exists("KubeletConfiguration", "userNamespaces.idsPerPod", plan.version):
                 plan.add(
                     "kubelet",
                     "userNamespaces.idsPerPod",
@@ -692,8 +699,8 @@ class _Planner:
                 ]
             )
         if self.feature("imagePullCredentialVerification", policy is not None, "features.imagePullCredentialVerification.policy"):
-            since = knowledge.field_since("KubeletConfiguration", "imagePullCredentialsVerificationPolicy")
-            if since and _version_key(since) > _version_key(plan.version):
+            if not knowledge.field_exists("KubeletConfiguration", "imagePullCredentialsVerificationPolicy", plan.version):
+                since = knowledge.field_since("KubeletConfiguration", "imagePullCredentialsVerificationPolicy")
                 plan.notes.append(
                     Note(
                         f"imagePullCredentialsVerificationPolicy exists from {since}",
@@ -785,9 +792,9 @@ class _Planner:
             self.gate_requests, plan.version, features["allowAlpha"], features["allowBetaOffByDefault"]
         )
         if result.errors:
-            raise KgenError(problems=[self.problem(_error_origin(e), _error_text(e), "gates") for e in result.errors])
+            raise KgenError(problems=[self.problem(e.origin, e.message, "gates") for e in result.errors])
         for note in result.notes:
-            plan.notes.append(Note(_error_text(note), _error_origin(note)))
+            plan.notes.append(Note(note.message, note.origin))
         for component, gates in result.per_component.items():
             if not gates:
                 continue
@@ -873,18 +880,6 @@ class _Planner:
             self.plan.need("kubelet-kernel-defaults")
 
 
-def _error_text(item: Any) -> str:
-    return str(getattr(item, "message", item))
-
-
-def _error_origin(item: Any) -> str:
-    return str(getattr(item, "origin", ""))
-
-
 def build_plan(profile: Profile) -> Plan:
     """Every setting, file and note for this profile at its Kubernetes version."""
     return _Planner(profile).run()
-
-
-def all_flags(plan: Plan, components: Iterable[str] = FLAG_COMPONENTS) -> dict[str, list[Setting]]:
-    return {component: plan.flags(component) for component in components}

@@ -167,8 +167,8 @@ def validate_config_document(document: Any, version: str, file: str, index: int 
                 inner_path = f"plugins[{position}].configuration.{inner_problem.path}".rstrip(".")
                 problems.append(Problem(inner_problem.message, file, path=inner_path, rule=inner_problem.rule))
     for path, _value in _field_paths(document):
-        since = knowledge.field_since(kind, path)
-        if since and knowledge.versions.version_key(since) > knowledge.versions.version_key(version):
+        if not knowledge.field_exists(kind, path, version):
+            since = knowledge.field_since(kind, path)
             problems.append(
                 Problem(f"{label}: field {path} does not exist before Kubernetes {since}", file, path=path, rule="version")
             )

@@ -4,7 +4,7 @@ Everything comes from the generated files in kgen/data (see scripts/update-knowl
 read lazily, once. Importing this package costs only the standard library.
 """
 
-from kgen.knowledge.config import api_version, api_version_served, api_versions_served, field_since
+from kgen.knowledge.config import api_version, api_version_served, api_versions_served, field_exists, field_since
 from kgen.knowledge.flags import Flag, flag, flag_exists
 from kgen.knowledge.gates import (
     COMPONENTS,
@@ -37,6 +37,7 @@ __all__ = [
     "api_version_served",
     "api_versions_served",
     "check_version",
+    "field_exists",
     "field_since",
     "flag",
     "flag_exists",

@@ -7,7 +7,7 @@ from typing import Any
 
 from kgen.errors import KgenError
 from kgen.knowledge._data import load
-from kgen.knowledge.versions import check_version
+from kgen.knowledge.versions import check_version, version_key
 
 # --runtime-config keys that name several group versions at once (kubernetes/apiserver resourceconfig.groupVersionMatchers).
 _MATCHER_KEYS = frozenset({"api/all", "api/ga", "api/beta", "api/alpha", "api/legacy"})
@@ -125,3 +125,9 @@ def field_since(kind: str, dotted_path: str) -> str | None:
     fields = load("config-fields.json")["kinds"].get(kind, {})
     entry = fields.get(dotted_path)
     return None if entry is None else str(entry["since"])
+
+
+def field_exists(kind: str, dotted_path: str, version: str) -> bool:
+    """Whether the config field exists in that Kubernetes release."""
+    since = field_since(kind, dotted_path)
+    return since is None or version_key(since) <= version_key(check_version(version))
