@@ -9,12 +9,13 @@ version. A failure here is a bug in kgen, reported with the file, the document a
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from kgen import knowledge
 from kgen.errors import InternalError, KgenError, Problem
 from kgen.plan import Plan, build_plan
-from kgen.profile import Profile, ProfileLoader
+from kgen.profile import Profile
 from kgen.targets import TARGETS, renderer
 from kgen.targets.common import OutputFile
 
@@ -58,13 +59,6 @@ def render_profile(profile: Profile, targets: list[str] | None = None) -> Render
     return RenderResult(profile, plan, files)
 
 
-def render_reference(
-    reference: str, targets: list[str] | None, version: str | None, loader: ProfileLoader | None = None
-) -> RenderResult:
-    loader = loader or ProfileLoader()
-    return render_profile(loader.load(reference, version), targets)
-
-
 # --- self-check ------------------------------------------------------------------------------------
 
 
@@ -93,6 +87,8 @@ def _plain(value: Any) -> Any:
 
 def self_check(output: OutputFile, plan: Plan, target: str) -> None:
     """Parse back and validate one output file; raise InternalError naming what is wrong."""
+    for text, document, references in output.embedded:
+        _check_embedded(output, target, plan, text, document, references)
     if not output.documents:
         if output.path.endswith(".args"):
             _check_flags(output, plan, target)
@@ -103,6 +99,18 @@ def self_check(output: OutputFile, plan: Plan, target: str) -> None:
     if parsed != expected:
         raise InternalError(f"{target}/{output.path}: rendered YAML does not parse back to the data it was rendered from")
     _validated(body, plan.version, f"{target}/{output.path}")
+
+
+def _check_embedded(output: OutputFile, target: str, plan: Plan, text: str, document: Any, references: Mapping[str, str]) -> None:
+    """YAML inside an install script: present as rendered, parses back to its data, and valid."""
+    name = f"{target}/{output.path}"
+    if text not in output.content:
+        raise InternalError(f"{name}: the embedded configuration is not in the file as rendered")
+    for reference, placeholder in references.items():
+        text = text.replace(reference, placeholder)
+    if _parsed(text) != [_plain(document)]:
+        raise InternalError(f"{name}: the embedded YAML does not parse back to the data it was rendered from")
+    _validated(text, plan.version, name)
 
 
 def _without_leading_comments(content: str) -> str:

@@ -127,3 +127,23 @@ def test_no_secret_material_in_rendered_output() -> None:
                     # the only secret value ever written is a shell variable the install script fills on the node
                     assert item.path.endswith(".sh"), item.path
                     assert line.strip() == 'secret: "${KEY_KGEN_ENCRYPTION_KEY_FROM_NODE}"', line
+
+
+def test_configuration_inside_an_install_script_is_validated_too() -> None:
+    from kgen import yamlout
+    from kgen.errors import InternalError
+    from kgen.render import self_check
+    from kgen.targets.kubeadm import render
+
+    plan = build_plan(ProfileLoader().load("cis", "1.35"))
+    script = next(o for o in render(plan) if o.embedded)
+    self_check(script, plan, "kubeadm")  # as rendered: passes
+    text, document, references = script.embedded[0]
+    broken = {**document, "resourcez": document["resources"]}
+    broken.pop("resources")
+    broken_text = yamlout.dump(broken)
+    for reference, placeholder in references.items():
+        broken_text = broken_text.replace(placeholder, reference)
+    tampered = script._replace(content=script.content + broken_text, embedded=((broken_text, broken, references),))
+    with pytest.raises(InternalError, match="resourcez"):
+        self_check(tampered, plan, "kubeadm")

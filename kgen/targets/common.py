@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import jinja2
 
 from kgen import __version__, yamlout
-from kgen.plan import ENCRYPTION_KEY_PLACEHOLDER, NodeFile, Plan
+from kgen.plan import NodeFile, Plan
 from kgen.resources import bundled_dir
 
 
@@ -24,7 +24,9 @@ class OutputFile(NamedTuple):
     content: str
     documents: tuple[Any, ...] = ()  # the data each YAML document must parse back to
     executable: bool = False
-    substitutions: Mapping[str, str] = MappingProxyType({})  # placeholder -> value for validation only
+    # YAML embedded in a non-YAML file (an install script): (text as embedded, the data it stands for,
+    # shell reference -> the placeholder it replaced). The self-check validates these too.
+    embedded: tuple[tuple[str, Any, Mapping[str, str]], ...] = ()
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -113,8 +115,9 @@ def node_file_output(node_file: NodeFile, plan: Plan, target: str, prefix: str =
         ]
     document_text = yamlout.dump(node_file.document, comments)
     key_files = dict(node_file.secret_placeholders)
-    for placeholder in key_files:
-        document_text = document_text.replace(yamlout.scalar(placeholder), f'"${{{_shell_var(placeholder)}}}"')
+    references = {f'"${{{_shell_var(placeholder)}}}"': yamlout.scalar(placeholder) for placeholder in key_files}
+    for reference, placeholder_text in references.items():
+        document_text = document_text.replace(placeholder_text, reference)
     script = render_template(
         "common/install-secret-file.sh.j2",
         header=header_lines(plan, target, f"Writes {node_file.node_path} on a control-plane node from the key kept there."),
@@ -124,7 +127,13 @@ def node_file_output(node_file: NodeFile, plan: Plan, target: str, prefix: str =
     )
     name = node_file.node_path.rsplit("/", 1)[-1].removesuffix(".yaml")
     return [
-        OutputFile(f"scripts/install-{name}.sh", script, (), executable=True, substitutions={ENCRYPTION_KEY_PLACEHOLDER: "x"})
+        OutputFile(
+            f"scripts/install-{name}.sh",
+            script,
+            (),
+            executable=True,
+            embedded=((document_text, node_file.document, MappingProxyType(references)),),
+        )
     ]
 
 
