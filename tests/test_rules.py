@@ -138,7 +138,7 @@ def test_configuration_inside_an_install_script_is_validated_too() -> None:
     plan = build_plan(ProfileLoader().load("cis", "1.35"))
     script = next(o for o in render(plan) if o.embedded)
     self_check(script, plan, "kubeadm")  # as rendered: passes
-    text, document, references = script.embedded[0]
+    _text, document, references = script.embedded[0]
     broken = {**document, "resourcez": document["resources"]}
     broken.pop("resources")
     broken_text = yamlout.dump(broken)
