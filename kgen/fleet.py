@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING
 
 from kgen.errors import KgenError, Problem
 from kgen.render import RenderedFile
+from kgen.targets import MANAGED_TARGETS
 
 if TYPE_CHECKING:
     from kgen.profile import ProfileLoader
 
 from kgen.knowledge.versions import PREVIEW_VERSIONS
-
-MANAGED_TARGETS = ("eks", "gke", "aks")
 
 
 def _summary(result: object) -> str:

@@ -23,6 +23,9 @@ TARGETS: dict[str, str] = {
     "aks": "kgen.targets.aks",
 }
 
+# Targets where the platform owns the control plane: only part of a profile can be set there.
+MANAGED_TARGETS = ("eks", "gke", "aks")
+
 TARGET_SUMMARIES: dict[str, str] = {
     "kubeadm": "kubeadm v1beta4 Init/Cluster/Kubelet/KubeProxy configuration, join configurations, node files",
     "flags": "one --flag=value file per component, KubeletConfiguration and node files at their node paths",

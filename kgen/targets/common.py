@@ -15,6 +15,7 @@ import jinja2
 from kgen import __version__, yamlout
 from kgen.plan import NodeFile, Plan
 from kgen.resources import bundled_dir
+from kgen.targets import MANAGED_TARGETS
 
 
 class OutputFile(NamedTuple):
@@ -170,6 +171,6 @@ def report_output(plan: Plan, target: str, not_controllable: list[dict[str, str]
         target=target,
         requirements=[(rid, table[rid]) for rid in plan.requirements if target in table[rid].get("targets", [target])],
         not_controllable=not_controllable,
-        compliance=compliance_summary(plan) if target in ("kubeadm", "flags", "kubespray", "ansible") else None,
+        compliance=None if target in MANAGED_TARGETS else compliance_summary(plan),
     )
     return OutputFile("REPORT.md", content.rstrip("\n") + "\n")

@@ -10,8 +10,8 @@ from functools import cache
 from typing import Any
 
 from kgen.plan import CONTROL_PLANE, Plan, Setting
+from kgen.targets import MANAGED_TARGETS
 
-MANAGED = ("eks", "gke", "aks")
 Item = dict[str, str]
 
 
@@ -45,7 +45,7 @@ def not_controllable(plan: Plan, target: str) -> list[Item]:
         from kgen.targets.kubespray import build_vars
 
         return build_vars(plan).not_controllable
-    if target not in MANAGED:
+    if target not in MANAGED_TARGETS:
         return []
     data = platforms()[target]
     items: list[Item] = []
