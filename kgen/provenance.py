@@ -10,6 +10,7 @@ change. Feature statuses and notes follow the settings as records of their own k
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -244,10 +245,8 @@ _KUBEADM_ARGS = {
 def places(plan: Plan, record: Record, target: str) -> list[str]:
     """The files (and the place inside them) a record is rendered to by one target."""
     if record.kind == "file":
-        from kgen.plan import NodeFile
-
         node_file = next((f for f in plan.files if f.node_path == record.key), None)
-        if isinstance(node_file, NodeFile) and node_file.secret_placeholders:
+        if node_file is not None and node_file.secret_placeholders:
             name = record.key.rsplit("/", 1)[-1].removesuffix(".yaml")
             return [f"{target}/scripts/install-{name}.sh (writes {record.key})"]
         if target in ("kubeadm", "flags"):
@@ -294,24 +293,22 @@ def _searched_places(plan: Plan, record: Record, target: str) -> list[str]:
     if target not in TARGETS:
         return []
     needle = record.key.rsplit(".", 1)[-1] if record.kind == "field" else record.key.rsplit("/", 1)[-1]
-    try:
-        outputs = _rendered(plan, target)
-    except (ImportError, AttributeError):
-        return []
+    outputs = _rendered(plan, target)
     return [f"{target}/{path}" for path, content in outputs if needle in content and not path.endswith(".md")]
 
 
-_RENDER_CACHE: dict[tuple[int, str], list[tuple[str, str]]] = {}
+# Each target is rendered once per plan, however many records ask where they land; the cache lives
+# as long as the plan does.
+_RENDER_CACHE: weakref.WeakKeyDictionary[Plan, dict[str, list[tuple[str, str]]]] = weakref.WeakKeyDictionary()
 
 
 def _rendered(plan: Plan, target: str) -> list[tuple[str, str]]:
     from kgen.targets import renderer
 
-    key = (id(plan), target)
-    if key not in _RENDER_CACHE:
-        _RENDER_CACHE.clear()
-        _RENDER_CACHE[key] = [(output.path, output.content) for output in renderer(target)(plan)]
-    return _RENDER_CACHE[key]
+    by_target = _RENDER_CACHE.setdefault(plan, {})
+    if target not in by_target:
+        by_target[target] = [(output.path, output.content) for output in renderer(target)(plan)]
+    return by_target[target]
 
 
 # --- shared by explain, diff and upgrade-check ---------------------------------------------------------
