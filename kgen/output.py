@@ -102,17 +102,17 @@ def _scan(directory: str, prefix: str, found: dict[str, Path]) -> None:
             _scan(entry.path, f"{prefix}{entry.name}/", found)
 
 
+def _matches(path: Path, item: RenderedFile) -> bool:
+    """Whether the file on disk holds exactly the rendered bytes; one that cannot be read does not."""
+    try:
+        return path.read_bytes() == item.content.encode("utf-8")
+    except OSError:
+        return False
+
+
 def _same(folder: Path, wanted: dict[str, RenderedFile]) -> bool:
     existing = _existing_files(folder)
-    if set(existing) != set(wanted):
-        return False
-    for rel, item in wanted.items():
-        try:
-            if existing[rel].read_bytes() != item.content.encode("utf-8"):
-                return False
-        except OSError:
-            return False
-    return True
+    return set(existing) == set(wanted) and all(_matches(existing[rel], item) for rel, item in wanted.items())
 
 
 def _write_staging(staging: Path, wanted: dict[str, RenderedFile]) -> None:
@@ -182,7 +182,7 @@ def check_tree(out: Path, files: list[RenderedFile]) -> DriftReport:
                 report.missing.append(name)
             elif rel not in wanted:
                 report.unexpected.append(name)
-            elif existing[rel].read_bytes() != wanted[rel].content.encode("utf-8"):
+            elif not _matches(existing[rel], wanted[rel]):
                 report.stale.append(name)
     return report
 

@@ -328,3 +328,19 @@ def test_webhook_without_kubeconfig_is_a_profile_problem(work: Path) -> None:
 def test_node_path_cannot_write_outside_the_output_folder(work: Path) -> None:
     _assert_clean_failure(work, ["render", "hostile/node-path-traversal.yaml", "-o", "out"], "is not an absolute node path")
     assert not (work / "escaped.yaml").exists()
+
+
+def test_check_reports_a_broken_symlink_as_stale_without_a_traceback(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kgen.cli import app
+
+    out = tmp_path / "out"
+    assert CliRunner().invoke(app, ["render", "baseline", "-t", "flags", "-o", str(out)]).exit_code == 0
+    victim = out / "baseline" / "flags" / "kube-proxy.args"
+    victim.unlink()
+    victim.symlink_to(tmp_path / "missing")
+    result = CliRunner().invoke(app, ["render", "baseline", "-t", "flags", "-o", str(out), "--check"])
+    assert result.exit_code == 3, result.output
+    assert "kube-proxy.args: error: differs from a fresh render (stale)" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
