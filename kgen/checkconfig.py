@@ -22,8 +22,8 @@ from kgen import knowledge
 from kgen.errors import KgenError, Problem, UsageError
 from kgen.knowledge._data import load
 from kgen.knowledge.flags import flag, flag_components, flag_list_complete
-from kgen.render import validate_config_document
 from kgen.schemacheck import schema_for
+from kgen.validation import gate_messages, validate_config_document
 from kgen.yamlload import Document, parse_documents, read_file
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json", ".conf")
@@ -429,26 +429,7 @@ def _feature_gates_value(text: str, version: str) -> list[str]:
             problems.append(f"feature-gates entry {item!r} must be Name=true or Name=false")
             continue
         gates[name] = raw == "true"
-    return problems + gate_problems(gates, version)
-
-
-def gate_problems(gates: dict[str, Any], version: str) -> list[str]:
-    """Unknown, removed and locked gates among ``gates`` for a Kubernetes version."""
-    problems: list[str] = []
-    for name, value in gates.items():
-        found = knowledge.gate(str(name))
-        if found is None:
-            close = knowledge.nearest_gate_names(str(name))
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            problems.append(f"unknown feature gate {name}{hint}")
-            continue
-        state = found.state(version)
-        if state is None:
-            when = f"removed in {found.removed_in}" if found.removed_in else "not available"
-            problems.append(f"feature gate {name} is {when}; Kubernetes {version} refuses to start with it")
-        elif state.locked and isinstance(value, bool) and value != state.default:
-            problems.append(f"feature gate {name} is locked to {str(state.default).lower()} in {version}")
-    return problems
+    return problems + [message for _, message in gate_messages(gates, version)]
 
 
 def _check_args_file(raw: bytes, file: str, component: str, run: _Run) -> None:

@@ -18,6 +18,8 @@ from kgen.plan import Plan, build_plan
 from kgen.profile import Profile
 from kgen.targets import TARGETS, renderer
 from kgen.targets.common import OutputFile
+from kgen.validation import gate_problems
+from kgen.validation import validate_config_document as validate_config_document  # re-exported for callers of render
 
 
 class RenderedFile(NamedTuple):
@@ -143,90 +145,6 @@ def _validated(body: str, version: str, file: str) -> None:
         raise InternalError("rendered output fails its own validation:\n" + "\n".join(p.format() for p in problems))
 
 
-def validate_config_document(document: Any, version: str, file: str, index: int = 0) -> list[Problem]:
-    """Schema and version checks for one configuration document (also used by check-config)."""
-    from kgen.schemacheck import schema_for, validate_document
-
-    if not isinstance(document, dict) or "apiVersion" not in document or "kind" not in document:
-        return []
-    api_version, kind = str(document["apiVersion"]), str(document["kind"])
-    problems: list[Problem] = []
-    label = f"document {index + 1} ({kind})"
-    if schema_for(api_version, kind) is not None:
-        for problem in validate_document(document):
-            problems.append(Problem(f"{label}: {problem.message}", file, path=problem.path, rule="schema"))
-    try:
-        wanted = knowledge.api_version(kind, version)
-    except (KgenError, KeyError):
-        wanted = None
-    if wanted and wanted != api_version:
-        problems.append(
-            Problem(
-                f"{label}: for Kubernetes {version} write {kind} as {wanted} (found {api_version})",
-                file,
-                path="apiVersion",
-                rule="version",
-            )
-        )
-    if kind == "AdmissionConfiguration":
-        for position, plugin in enumerate(document.get("plugins") or []):
-            inner = plugin.get("configuration") if isinstance(plugin, dict) else None
-            for inner_problem in validate_config_document(inner, version, file, index):
-                inner_path = f"plugins[{position}].configuration.{inner_problem.path}".rstrip(".")
-                problems.append(Problem(inner_problem.message, file, path=inner_path, rule=inner_problem.rule))
-    for path, _value in _field_paths(document):
-        if not knowledge.field_exists(kind, path, version):
-            since = knowledge.field_since(kind, path)
-            problems.append(
-                Problem(f"{label}: field {path} does not exist before Kubernetes {since}", file, path=path, rule="version")
-            )
-    gates = document.get("featureGates") if kind in ("KubeletConfiguration", "KubeProxyConfiguration") else None
-    if isinstance(gates, dict):
-        problems.extend(_gate_problems(gates, version, file, "featureGates"))
-    return problems
-
-
-def _field_paths(document: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
-    paths = []
-    for key, value in document.items():
-        path = f"{prefix}{key}"
-        paths.append((path, value))
-        if isinstance(value, dict) and key != "featureGates":
-            paths.extend(_field_paths(value, path + "."))
-    return paths
-
-
-def _gate_problems(gates: dict[str, Any], version: str, file: str, path: str) -> list[Problem]:
-    problems = []
-    for name, value in gates.items():
-        found = knowledge.gate(str(name))
-        state = found.state(version) if found else None
-        if found is None:
-            close = knowledge.nearest_gate_names(str(name))
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            problems.append(Problem(f"unknown feature gate {name}{hint}", file, path=f"{path}.{name}", rule="gates"))
-        elif state is None:
-            when = f"removed in {found.removed_in}" if found.removed_in else "not available"
-            problems.append(
-                Problem(
-                    f"feature gate {name} is {when}; Kubernetes {version} refuses to start with it",
-                    file,
-                    path=f"{path}.{name}",
-                    rule="gates",
-                )
-            )
-        elif state.locked and bool(value) != state.default:
-            problems.append(
-                Problem(
-                    f"feature gate {name} is locked to {str(state.default).lower()} in {version}",
-                    file,
-                    path=f"{path}.{name}",
-                    rule="gates",
-                )
-            )
-    return problems
-
-
 def _check_flags(output: OutputFile, plan: Plan, target: str) -> None:
     from kgen.knowledge.flags import flag_components
 
@@ -247,7 +165,7 @@ def _check_flags(output: OutputFile, plan: Plan, target: str) -> None:
         if name == "feature-gates":
             gates = dict(item.split("=", 1) for item in value.split(","))
             problems.extend(
-                _gate_problems(
+                gate_problems(
                     {k: v == "true" for k, v in gates.items()}, plan.version, f"{target}/{output.path}", "--feature-gates"
                 )
             )
