@@ -18,8 +18,7 @@ from kgen.plan import Plan, build_plan
 from kgen.profile import Profile
 from kgen.targets import TARGETS, renderer
 from kgen.targets.common import OutputFile
-from kgen.validation import gate_problems
-from kgen.validation import validate_config_document as validate_config_document  # re-exported for callers of render
+from kgen.validation import gate_problems, validate_config_document
 
 
 class RenderedFile(NamedTuple):
