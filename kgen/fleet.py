@@ -13,7 +13,7 @@ from kgen.targets import MANAGED_TARGETS
 if TYPE_CHECKING:
     from kgen.profile import ProfileLoader
 
-from kgen.knowledge.versions import PREVIEW_VERSIONS
+from kgen.knowledge.versions import is_preview
 
 
 def _summary(result: object) -> str:
@@ -23,7 +23,7 @@ def _summary(result: object) -> str:
     plan = result.plan
     unavailable = [f.title for f in plan.features if f.state == "unavailable"]
     line = f"{result.profile.name}: Kubernetes {plan.version}, {len(result.files)} files"
-    if plan.version in PREVIEW_VERSIONS:
+    if is_preview(plan.version):
         line += " (preview version: facts from a development snapshot)"
     if unavailable:
         line += f"; not available in {plan.version}: {', '.join(unavailable)}"
@@ -98,12 +98,12 @@ def render_many(
                 problems.extend(chunk_problems)
     if problems:
         raise KgenError(problems=problems)
-    seen: dict[str, str] = {}
+    seen: set[str] = set()
     for item in files:
-        name = item.path.split("/", 1)[0]
         if item.path in seen:
+            name = item.path.split("/", 1)[0]
             raise KgenError(f"two profiles render to the same output folder {name!r}: give them different names")
-        seen[item.path] = name
+        seen.add(item.path)
     files.sort(key=lambda f: f.path)
     summaries.sort()
     return files, summaries

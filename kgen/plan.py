@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from kgen import knowledge
 from kgen.errors import KgenError, Problem
-from kgen.knowledge.versions import version_key
+from kgen.knowledge.versions import is_preview, version_key
 from kgen.profile import Profile
 
 CONTROL_PLANE = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
@@ -329,7 +329,7 @@ class _Planner:
     # Sections -----------------------------------------------------------------------------------
     def run(self) -> Plan:
         self._gate_refs = {}
-        if self.plan.version in knowledge.PREVIEW_VERSIONS:
+        if is_preview(self.plan.version):
             self.plan.notes.append(
                 Note(
                     f"Kubernetes {self.plan.version} is a preview: its facts come from a development snapshot and may change "

@@ -6,7 +6,6 @@ dotted path of the key, so that a user fixes a profile in one pass.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from functools import cache
@@ -136,6 +135,8 @@ class ProfileLoader:
         if looks_like_name:
             if reference in bundled:
                 return bundled[reference].resolve()
+            import difflib
+
             close = difflib.get_close_matches(reference, bundled, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; bundled profiles: {', '.join(bundled)}"
             raise KgenError(f"no bundled profile named {reference!r}{hint}")
@@ -465,7 +466,7 @@ def _leaf_errors(errors: Any) -> list[Any]:
     return leaves
 
 
-def _known_keys(schema: Any, path: KeyPath) -> list[str]:
+def _known_keys(path: KeyPath) -> list[str]:
     from kgen.profile_schema import PROFILE_SCHEMA
 
     node: Any = PROFILE_SCHEMA
@@ -521,7 +522,9 @@ def _message(error: Any) -> str:
         key = str(error.document_path[-1])
         if _shown_key(key) != key:
             return "unknown key"
-        close = difflib.get_close_matches(key, _known_keys(None, tuple(error.document_path)), n=1, cutoff=0.6)
+        import difflib
+
+        close = difflib.get_close_matches(key, _known_keys(tuple(error.document_path)), n=1, cutoff=0.6)
         return f"unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
     if error.code == codes.REQUIRED_FIELD.code:
         return "required key is missing"

@@ -176,12 +176,3 @@ def dump(data: Mapping[Any, Any] | Sequence[Any], comments: Comments | None = No
     else:
         lines = [scalar(data)]
     return "\n".join(lines) + "\n"
-
-
-def dump_all(documents: Sequence[Mapping[Any, Any]], comments: Sequence[Comments | None] | None = None) -> str:
-    """Several documents, each introduced by ``---``."""
-    parts = []
-    for index, document in enumerate(documents):
-        doc_comments = comments[index] if comments else None
-        parts.append("---\n" + dump(document, doc_comments))
-    return "".join(parts)

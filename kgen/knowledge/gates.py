@@ -91,13 +91,9 @@ def _built(name: str) -> Gate | None:
     )
 
 
-def _gates() -> dict[str, Gate]:
-    return {name: gate for name in _raw_gates() if (gate := _built(name)) is not None}
-
-
 def all_gates() -> dict[str, Gate]:
     """Every gate kgen knows of, in any version."""
-    return _gates()
+    return {name: gate for name in _raw_gates() if (gate := _built(name)) is not None}
 
 
 def gate(name: str) -> Gate | None:
@@ -108,7 +104,7 @@ def gates_in(version: str) -> dict[str, GateState]:
     """Gate name -> state for every gate the release knows, sorted by name."""
     version = check_version(version)
     found = {}
-    for name, found_gate in sorted(_gates().items()):
+    for name, found_gate in sorted(all_gates().items()):
         state = found_gate.state(version)
         if state is not None:
             found[name] = state
