@@ -1,7 +1,7 @@
 """Target ansible: whole kubeadm objects and node files as variables for roles that take them.
 
 The variable names are those of geerlingguy.kubernetes (defaults/main.yml, templates/kubeadm-kubelet-config.j2,
-recorded in kgen/data/platforms.yaml): the role writes apiVersion and kind itself, from version-only variables
+recorded in kgen/data/platforms.json): the role writes apiVersion and kind itself, from version-only variables
 such as kubernetes_config_kubeadm_apiversion, so the objects here carry neither. Ansible replaces a dictionary
 variable rather than merging it, so each object is complete and keeps what the role's own default held.
 """

@@ -1,6 +1,6 @@
 """Target kubespray: one group_vars file in kubespray's own variable names.
 
-Every variable name comes from kgen/data/platforms.yaml, where scripts/knowledge/platforms.py checked it
+Every variable name comes from kgen/data/platforms.json, where scripts/knowledge/platforms.py checked it
 against kubespray's defaults. Settings kubespray templates itself are left to it; settings it cannot
 express are listed in REPORT.md. Strings Ansible would evaluate as templates are tagged !unsafe.
 """
