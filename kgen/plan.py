@@ -80,6 +80,7 @@ class FeatureStatus(NamedTuple):
     wanted: bool
     state: str  # rendered | built-in | on-by-default | unavailable | off
     detail: str
+    origin: str = ""  # the profile key that asks for (or would ask for) the feature
 
 
 class Plan:
@@ -296,12 +297,12 @@ class _Planner:
                 detail = "; ".join(d for _, _, d in outcomes) + " (the profile does not ask for it; nothing to render)"
             else:
                 state, detail = "off", "not asked for by the profile"
-            self.plan.features.append(FeatureStatus(knob, title, kep, False, state, detail))
+            self.plan.features.append(FeatureStatus(knob, title, kep, False, state, detail, origin))
             return False
         blocked = [detail for _, verdict, detail in outcomes if verdict == "unavailable"]
         if blocked:
             detail = "; ".join(blocked)
-            self.plan.features.append(FeatureStatus(knob, title, kep, True, "unavailable", detail))
+            self.plan.features.append(FeatureStatus(knob, title, kep, True, "unavailable", detail, origin))
             self.plan.notes.append(Note(f"{title} (KEP-{kep}) is not rendered: {detail}", origin, (f"KEP-{kep}",)))
             return False
         to_request = [name for name, verdict, _ in outcomes if verdict == "request"]
@@ -311,7 +312,7 @@ class _Planner:
         detail = "; ".join(detail for _, _, detail in outcomes)
         if spec.get("note"):
             detail += ". " + spec["note"]
-        self.plan.features.append(FeatureStatus(knob, title, kep, True, state, detail))
+        self.plan.features.append(FeatureStatus(knob, title, kep, True, state, detail, origin))
         self.plan.need(*spec.get("requirements", ()))
         for component, flags in spec.get("flags", {}).items():
             for flag_name, value in flags.items():

@@ -111,7 +111,7 @@ def records(plan: Plan) -> list[Record]:
     settings.sort(key=_order)
     rest: list[Record] = []
     for feature in plan.features:
-        origin = _feature_origin(plan, feature.knob)
+        origin = feature.origin
         rest.append(
             Record(
                 "",
@@ -206,7 +206,7 @@ def _gate_record(plan: Plan, component: str, name: str, value: bool, reason: Rea
         )
     refs = reason.refs
     if found is not None and found.kep:
-        refs = tuple(dict.fromkeys((*(r for r in refs if r == f"KEP-{found.kep}"), f"KEP-{found.kep}")))
+        refs = (f"KEP-{found.kep}",)  # a gate's own KEP is its reference
     why = reason.why
     if origin == f"features.gates.{name}":
         why = "explicit override in the profile"
@@ -217,19 +217,6 @@ def _knobs_for_gate(name: str) -> list[str]:
     from kgen.plan import features_table
 
     return [knob for knob, spec in features_table().items() if name in spec.get("gates", ())]
-
-
-# Where kgen's planner takes each feature knob from; every other knob is features.<knob>.enabled.
-_FEATURE_ORIGINS = {
-    "boundServiceAccountTokens": "authentication.serviceAccounts",
-    "anonymousEndpoints": "anonymousAccess.mode",
-    "userNamespacesHostNetwork": "features.userNamespaces.hostNetwork",
-    "imagePullCredentialVerification": "features.imagePullCredentialVerification.policy",
-}
-
-
-def _feature_origin(plan: Plan, knob: str) -> str:
-    return _FEATURE_ORIGINS.get(knob, f"features.{knob}.enabled")
 
 
 # --- where a record lands in a target's files --------------------------------------------------------
