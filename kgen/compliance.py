@@ -8,21 +8,10 @@ fields, the same way kube-bench reads a process command line and the kubelet's c
 from __future__ import annotations
 
 import re
-from functools import cache
+import weakref
 from typing import Any, NamedTuple
 
 from kgen.plan import Plan
-
-# Why a profile deliberately does not meet a control, by control id (kgen's own explanation).
-DEVIATIONS = {
-    "1.2.1": "anonymous access is limited to health endpoints by AuthenticationConfiguration (KEP-4633); "
-    "--anonymous-auth=false would break load balancer and kubelet probes of the API server",
-    "1.2.6": "--authorization-config replaces --authorization-mode; the authorizer chain is still Node then RBAC",
-    "1.2.7": "--authorization-config replaces --authorization-mode; the authorizer chain is still Node then RBAC",
-    "1.2.8": "--authorization-config replaces --authorization-mode; the authorizer chain is still Node then RBAC",
-    "1.2.11": "AlwaysPullImages makes every pod start depend on the registry",
-    "4.2.9": "kubelet serving certificates come from the cluster CA through serverTLSBootstrap, not static files",
-}
 
 
 class ControlResult(NamedTuple):
@@ -33,7 +22,6 @@ class ControlResult(NamedTuple):
     detail: str
 
 
-@cache
 def _cis() -> dict[str, Any]:
     from kgen.knowledge._data import load
 
@@ -53,13 +41,14 @@ def _encryption_providers(plan: Plan) -> str | None:
     return None
 
 
-def _component_values(plan: Plan, component: str) -> tuple[dict[str, str], dict[str, Any]]:
+def _component_values(plan: Plan, component: str, config_kind: str | None) -> tuple[dict[str, str], dict[str, Any]]:
+    """The flags kube-bench would see on the component's command line, and its config file's fields."""
     flags = {s.key: str(s.value) for s in plan.flags(component)}
     if component == "kube-apiserver":
         providers = _encryption_providers(plan)
         if providers:
             flags["provider"] = providers
-    config = plan.config(component) if component in ("kubelet", "kube-proxy") else {}
+    config = plan.config(component) if config_kind else {}
     return flags, config
 
 
@@ -124,6 +113,7 @@ def evaluate(plan: Plan) -> list[ControlResult]:
     benchmark = benchmark_for(plan.version)
     results = []
     rendered = {s.component for s in plan.settings}
+    values: dict[str, tuple[dict[str, str], dict[str, Any]]] = {}  # per component, built once
     for control in _cis()["controls"]:
         if benchmark not in control["benchmarks"] or control.get("needsNode"):
             continue
@@ -132,17 +122,30 @@ def evaluate(plan: Plan) -> list[ControlResult]:
         variants = [t for t in control.get("tests", []) if benchmark in t["benchmarks"]]
         if not variants:
             continue
-        flags, config = _component_values(plan, control["component"])
+        component = control["component"]
+        if component not in values:
+            values[component] = _component_values(plan, component, control.get("configKind"))
+        flags, config = values[component]
         test = variants[0]
         outcomes = [_item_passes(item, flags, config) for item in test["items"]]
         passed = all(outcomes) if test.get("binOp", "and") == "and" else any(outcomes)
         status = "pass" if passed else ("fail" if control["scored"] else "manual")
-        detail = DEVIATIONS.get(control["id"], "") if not passed else ""
+        detail = control.get("deviation", "") if not passed else ""
         results.append(ControlResult(control["id"], control["title"], control["scored"], status, detail))
     return sorted(results, key=lambda r: [int(p) for p in r.id.split(".")])
 
 
+# Every target's REPORT.md shows the same summary: compute it once per plan.
+_SUMMARIES: weakref.WeakKeyDictionary[Plan, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
 def compliance_summary(plan: Plan) -> dict[str, Any]:
+    if plan not in _SUMMARIES:
+        _SUMMARIES[plan] = _summary(plan)
+    return _SUMMARIES[plan]
+
+
+def _summary(plan: Plan) -> dict[str, Any]:
     results = evaluate(plan)
     scored = [r for r in results if r.scored]
     return {

@@ -255,8 +255,9 @@ def _controls(cfg_dir: Path, hand_kept: dict[str, dict[str, Any]]) -> list[dict[
             control["want"] = str(kept["want"])
             if component in CONFIG_KIND_BY_COMPONENT:
                 control["configKind"] = CONFIG_KIND_BY_COMPONENT[component]
-        if "note" in kept:
-            control["note"] = str(kept["note"])
+        for key in ("note", "deviation"):  # deviation: why a kgen profile deliberately does not meet it
+            if key in kept:
+                control[key] = str(kept[key])
         control["tests"] = entry["variants"]
         controls.append(control)
     return controls
