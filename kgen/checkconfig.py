@@ -20,9 +20,10 @@ from typing import Any
 
 from kgen import knowledge
 from kgen.errors import KgenError, Problem, UsageError
-from kgen.knowledge._data import load
 from kgen.knowledge.flags import flag, flag_components, flag_list_complete
+from kgen.reports import check_format
 from kgen.schemacheck import schema_for
+from kgen.targets import KUBEADM_EXTRA_ARGS
 from kgen.validation import gate_messages, validate_config_document
 from kgen.yamlload import Document, parse_documents, read_file
 
@@ -32,12 +33,7 @@ FORMATS = ("text", "json")
 
 # kubeadm's component blocks: where their extra flags live and which component reads them.
 _KUBEADM_EXTRA_ARGS: dict[str, list[tuple[tuple[str | int, ...], str]]] = {
-    "ClusterConfiguration": [
-        (("apiServer", "extraArgs"), "kube-apiserver"),
-        (("controllerManager", "extraArgs"), "kube-controller-manager"),
-        (("scheduler", "extraArgs"), "kube-scheduler"),
-        (("etcd", "local", "extraArgs"), "etcd"),
-    ],
+    "ClusterConfiguration": [(path, component) for component, path in KUBEADM_EXTRA_ARGS.items()],
     "InitConfiguration": [(("nodeRegistration", "kubeletExtraArgs"), "kubelet")],
     "JoinConfiguration": [(("nodeRegistration", "kubeletExtraArgs"), "kubelet")],
 }
@@ -95,8 +91,7 @@ class _Run:
 
 def check_config_report(paths: list[Path], version: str | None, fmt: str) -> tuple[str, bool]:
     """Check files and folders; return the report in ``fmt`` and whether any error was found."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    fmt = check_format(fmt, FORMATS)
     try:
         wanted = knowledge.check_version(version) if version else knowledge.DEFAULT_VERSION
     except KgenError as exc:
@@ -344,7 +339,7 @@ def _check_kubeadm_gates(document: Document, index: int, run: _Run) -> None:
     if not isinstance(gates, dict):
         return
     file = document.file
-    known = list(_kubeadm_gate_names())
+    known = knowledge.kubeadm_gate_names()
     for name, value in gates.items():
         path = ("featureGates", name)
         line, column = document.where(path)
@@ -378,10 +373,6 @@ def _check_kubeadm_gates(document: Document, index: int, run: _Run) -> None:
         elif state.locked and isinstance(value, bool) and value != state.default:
             message = f"kubeadm feature gate {name} is locked to {str(state.default).lower()} in {run.version}"
             run.add(Problem(message, file, line, column, dotted, "gates"))
-
-
-def _kubeadm_gate_names() -> list[str]:
-    return sorted(load("kubeadm-gates.json")["gates"])
 
 
 # --- flags ---------------------------------------------------------------------------------------------

@@ -221,13 +221,6 @@ def _knobs_for_gate(name: str) -> list[str]:
 
 # --- where a record lands in a target's files --------------------------------------------------------
 
-_KUBEADM_ARGS = {
-    "kube-apiserver": "apiServer.extraArgs",
-    "kube-controller-manager": "controllerManager.extraArgs",
-    "kube-scheduler": "scheduler.extraArgs",
-    "etcd": "etcd.local.extraArgs",
-}
-
 
 def places(plan: Plan, record: Record, target: str) -> list[str]:
     """The files (and the place inside them) a record is rendered to by one target."""
@@ -248,9 +241,11 @@ def places(plan: Plan, record: Record, target: str) -> list[str]:
 
 
 def _kubeadm_places(plan: Plan, record: Record) -> list[str]:
-    if record.kind in ("flag", "gate", "runtime-config") and record.component in _KUBEADM_ARGS:
+    from kgen.targets import KUBEADM_EXTRA_ARGS
+
+    if record.kind in ("flag", "gate", "runtime-config") and record.component in KUBEADM_EXTRA_ARGS:
         flag = {"flag": record.key, "gate": "feature-gates", "runtime-config": "runtime-config"}[record.kind]
-        return [f"kubeadm/kubeadm-config.yaml {_KUBEADM_ARGS[record.component]} {flag}"]
+        return [f"kubeadm/kubeadm-config.yaml {'.'.join(KUBEADM_EXTRA_ARGS[record.component])} {flag}"]
     document = {"kubelet": "KubeletConfiguration", "kube-proxy": "KubeProxyConfiguration"}.get(record.component)
     if document and record.kind in ("field", "gate"):
         key = f"featureGates.{record.key}" if record.kind == "gate" else record.key

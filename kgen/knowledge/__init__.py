@@ -14,6 +14,7 @@ from kgen.knowledge.gates import (
     gate,
     gates_in,
     kubeadm_gate,
+    kubeadm_gate_names,
     kubeadm_gates_in,
     nearest_gate_names,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "gate",
     "gates_in",
     "kubeadm_gate",
+    "kubeadm_gate_names",
     "kubeadm_gates_in",
     "nearest_gate_names",
 ]

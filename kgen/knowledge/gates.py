@@ -143,6 +143,11 @@ def _kubeadm_gates() -> dict[str, KubeadmGate]:
     }
 
 
+def kubeadm_gate_names() -> list[str]:
+    """Every kubeadm gate kgen knows of, in any version, sorted."""
+    return sorted(_kubeadm_gates())
+
+
 def kubeadm_gate(name: str) -> KubeadmGate | None:
     return _kubeadm_gates().get(name)
 

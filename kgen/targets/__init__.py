@@ -23,6 +23,14 @@ TARGETS: dict[str, str] = {
     "aks": "kgen.targets.aks",
 }
 
+# Where each component's extra flags live in kubeadm's v1beta4 ClusterConfiguration.
+KUBEADM_EXTRA_ARGS: dict[str, tuple[str, ...]] = {
+    "kube-apiserver": ("apiServer", "extraArgs"),
+    "kube-controller-manager": ("controllerManager", "extraArgs"),
+    "kube-scheduler": ("scheduler", "extraArgs"),
+    "etcd": ("etcd", "local", "extraArgs"),
+}
+
 # Targets where the platform owns the control plane: only part of a profile can be set there.
 MANAGED_TARGETS = ("eks", "gke", "aks")
 
