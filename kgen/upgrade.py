@@ -94,15 +94,16 @@ def upgrade_check(profile_ref: str, from_version: str | None, to_version: str) -
         )
     features: list[FeatureChange] = []
     settings: list[SettingChange] = []
+    new_records = records(new_plan) if new_plan is not None else []
     if new_plan is not None:
         features = _feature_changes(old_plan, new_plan)
-        settings = compare_records(old_records, records(new_plan))
+        settings = compare_records(old_records, new_records)
     return UpgradeCheck(
         old_plan.profile.name,
         old_plan.version,
         target,
         findings,
-        _gate_changes(old_plan, new_plan, target),
+        _gate_changes(old_plan, old_records, new_records, target),
         features,
         settings,
         new_problems,
@@ -276,15 +277,12 @@ def _runtime_config_findings(old_records: list[Record], old_version: str, new_ve
     return findings
 
 
-def _gate_changes(old_plan: Plan, new_plan: Plan | None, new_version: str) -> list[str]:
+def _gate_changes(old_plan: Plan, old_records: list[Record], new_records: list[Record], new_version: str) -> list[str]:
     """How the gates this profile touches change between the versions, from the gate knowledge."""
     from kgen.knowledge.gates_engine import upgrade_changes
     from kgen.plan import features_table
-    from kgen.provenance import records
 
-    names = {r.key for r in records(old_plan) if r.kind == "gate"}
-    if new_plan is not None:
-        names |= {r.key for r in records(new_plan) if r.kind == "gate"}
+    names = {r.key for r in (*old_records, *new_records) if r.kind == "gate"}
     table = features_table()
     for feature in old_plan.features:
         if feature.wanted:

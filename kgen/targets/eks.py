@@ -62,9 +62,8 @@ def render(plan: Plan) -> list[OutputFile]:
     node_comments: Comments = {("spec", "kubelet", "config", *path): text for path, text in comments.items()}
     node_comments[("kind",)] = "merged by nodeadm with the NodeConfig EKS generates and with its kubelet defaults"
     if "featureGates" in fragment:
-        node_comments[("spec", "kubelet", "config", "featureGates")] = (
-            "merged key by key with nodeadm's gates (RotateKubeletServerCertificate stays on)"
-        )
+        kept = ", ".join(f"{name} stays {'on' if on else 'off'}" for name, on in data["nodeadmDefaults"]["featureGates"].items())
+        node_comments[("spec", "kubelet", "config", "featureGates")] = f"merged key by key with nodeadm's gates ({kept})"
     eksctl, eksctl_comments = eksctl_fragment(plan)
     outputs = [
         yaml_file(
