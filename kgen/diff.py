@@ -104,8 +104,9 @@ def diff_report(
     chosen_format = check_format(output_format, DIFF_FORMATS)
     if new_ref is None and to_version is None:
         raise UsageError("give a NEW profile to compare with, or --to-version to compare OLD across versions")
-    old = load_side(old_ref, version, targets)
-    new = load_side(new_ref or old_ref, to_version or version, targets)
+    loader = ProfileLoader()  # shared: a profile and its parents are read once for both sides
+    old = load_side(old_ref, version, targets, loader)
+    new = load_side(new_ref or old_ref, to_version or version, targets, loader)
     comparison = compare(old, new)
     if chosen_format == "json":
         return json.dumps(_as_json(comparison), indent=2, default=str) + "\n"
@@ -117,7 +118,7 @@ def diff_report(
 # --- loading ---------------------------------------------------------------------------------------------
 
 
-def load_side(reference: str, version: str | None, targets: list[str] | None) -> Side:
+def load_side(reference: str, version: str | None, targets: list[str] | None, loader: ProfileLoader | None = None) -> Side:
     from kgen.render import render_profile
 
     match = _REVISION_REFERENCE.fullmatch(reference)
@@ -125,13 +126,12 @@ def load_side(reference: str, version: str | None, targets: list[str] | None) ->
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="kgen-diff-") as temporary:
-            loader, fallbacks = _revision_loader(match["rev"], match["path"], Path(temporary))
-            profile = loader.load(str(loader.root_file), version)
-            result = render_profile(profile, targets)
+            revision_loader, fallbacks = _revision_loader(match["rev"], match["path"], Path(temporary))
+            profile = revision_loader.load(str(revision_loader.root_file), version)
     else:
-        profile = ProfileLoader().load(reference, version)
-        result = render_profile(profile, targets)
+        profile = (loader or ProfileLoader()).load(reference, version)
         fallbacks = []
+    result = render_profile(profile, targets)
     files = sorted(rendered.path.split("/", 1)[1] for rendered in result.files)
     return Side(reference, result.plan, files, fallbacks)
 
