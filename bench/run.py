@@ -25,9 +25,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kgen.knowledge.versions import SUPPORTED_VERSIONS
+
 PYTHON = sys.executable
 FLOOR = [PYTHON, "-c", "import yaml, jinja2, cerberus, typer"]
-VERSIONS = ["1.31", "1.32", "1.33", "1.34", "1.35", "1.36", "1.37"]
+VERSIONS = list(SUPPORTED_VERSIONS)  # the fleet cycles through every supported version
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
