@@ -490,16 +490,16 @@ def _run(node: _Node, value: object) -> list[SchemaProblem]:
 # Bundled schemas
 
 
-def _read_data(file_name: str) -> str:
-    from kgen.knowledge._data import DATA_DIR
+def _read_data(file_name: str) -> dict[str, Any]:
+    """A bundled schema file, parsed and cached by kgen's one data reader."""
+    from kgen.knowledge._data import load
 
-    return (DATA_DIR / "schemas" / file_name).read_text(encoding="utf-8")
+    return load(f"schemas/{file_name}")
 
 
 @cache
 def _index() -> dict[tuple[str, str], str]:
-    text = _read_data(_INDEX_NAME)
-    entries: dict[str, dict[str, str]] = json.loads(text)
+    entries: dict[str, dict[str, str]] = _read_data(_INDEX_NAME)
     index: dict[tuple[str, str], str] = {}
     for key, entry in entries.items():
         api_version, _, kind = key.rpartition("/")
@@ -512,8 +512,7 @@ def _load(api_version: str, kind: str) -> dict[str, Any] | None:
     file_name = _index().get((api_version, kind))
     if file_name is None:
         return None
-    schema: dict[str, Any] = json.loads(_read_data(file_name))
-    return schema
+    return _read_data(file_name)
 
 
 @cache
