@@ -7,7 +7,7 @@ dotted path of the key, so that a user fixes a profile in one pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -58,7 +58,8 @@ class Profile(NamedTuple):
 _SECRET_PATTERNS = [
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a PEM private key"),
     (re.compile(r"^[a-z0-9]{6}\.[a-z0-9]{16}$"), "a kubeadm bootstrap token"),
-    (re.compile(r"^(?:[A-Za-z0-9+/]{4}){8,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"), "base64 key material"),
+    # At least one digit, '+', '/' or '=': long CamelCase words (feature gate names) are not keys.
+    (re.compile(r"^(?=.*[0-9+/=])(?:[A-Za-z0-9+/]{4}){8,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"), "base64 key material"),
 ]
 _SECRET_ADVICE = "secrets never go into a profile: reference them by node path"
 
@@ -67,10 +68,32 @@ def looks_secret(text: str) -> str | None:
     """What kind of secret material ``text`` looks like (e.g. "a PEM private key"), or None."""
     for pattern, what in _SECRET_PATTERNS:
         if pattern.search(text):
-            if what == "base64 key material" and not re.search(r"[0-9+/=]", text):
-                continue  # long CamelCase words (feature gate names) are not keys
             return what
     return None
+
+
+class SecretHit(NamedTuple):
+    path: KeyPath  # of the value, or of the key when is_key
+    text: str
+    what: str
+    is_key: bool
+
+
+def secret_hits(data: Any, path: KeyPath = ()) -> Iterator[SecretHit]:
+    """Every key and string value in ``data`` that looks like secret material, with where it is."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            what = looks_secret(key) if isinstance(key, str) else None
+            if what is not None:
+                yield SecretHit((*path, key), key, what, True)
+            yield from secret_hits(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from secret_hits(value, (*path, index))
+    elif isinstance(data, str):
+        what = looks_secret(data)
+        if what is not None:
+            yield SecretHit(path, data, what, False)
 
 
 def _regex_meanings() -> dict[str, str]:
@@ -271,46 +294,28 @@ class ProfileLoader:
         dotted = ".".join(_shown_key(part) for part in path)
         return Problem(_message(error), file, line, column, dotted, "schema")
 
-    def _secret_problems(self, data: Any, origins: dict[KeyPath, Origin], default_file: str, path: KeyPath = ()) -> list[Problem]:
+    def _secret_problems(self, data: Any, origins: dict[KeyPath, Origin], default_file: str) -> list[Problem]:
         problems: list[Problem] = []
-        if isinstance(data, dict):
-            for key, value in data.items():
-                what = looks_secret(key) if isinstance(key, str) else None
-                if what is not None:
-                    # The key itself is the secret: name its place without repeating it.
-                    origin = origins.get((*path, key)) or Origin(default_file, 0, 0)
-                    dotted = ".".join(str(p) for p in (*path, "<key>"))
-                    message = f"a key looks like {what}; {_SECRET_ADVICE}"
-                    problems.append(Problem(message, origin.file, origin.line, origin.column, dotted, "secrets"))
-                    continue
-                problems.extend(self._secret_problems(value, origins, default_file, (*path, key)))
-        elif isinstance(data, list):
-            for index, value in enumerate(data):
-                problems.extend(self._secret_problems(value, origins, default_file, (*path, index)))
-        elif isinstance(data, str):
-            what = looks_secret(data)
-            if what is not None:
-                origin = origins.get(path) or Origin(default_file, 0, 0)
-                dotted = ".".join(str(p) for p in path)
-                message = f"looks like {what}; {_SECRET_ADVICE}"
-                problems.append(Problem(message, origin.file, origin.line, origin.column, dotted, "secrets"))
+        secret_keys: list[KeyPath] = []
+        for hit in secret_hits(data):
+            if any(hit.path[: len(key)] == key for key in secret_keys):
+                continue  # under a key that is itself a secret: that key's problem says it all
+            origin = origins.get(hit.path) or Origin(default_file, 0, 0)
+            if hit.is_key:
+                # The key itself is the secret: name its place without repeating it.
+                secret_keys.append(hit.path)
+                dotted = ".".join(str(p) for p in (*hit.path[:-1], "<key>"))
+                message = f"a key looks like {hit.what}; {_SECRET_ADVICE}"
+            else:
+                dotted = ".".join(str(p) for p in hit.path)
+                message = f"looks like {hit.what}; {_SECRET_ADVICE}"
+            problems.append(Problem(message, origin.file, origin.line, origin.column, dotted, "secrets"))
         return problems
 
 
 def secret_texts(data: Any) -> set[str]:
     """Every key and string value in ``data`` that looks like secret material."""
-    found: set[str] = set()
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if isinstance(key, str) and looks_secret(key):
-                found.add(key)
-            found |= secret_texts(value)
-    elif isinstance(data, list):
-        for value in data:
-            found |= secret_texts(value)
-    elif isinstance(data, str) and looks_secret(data):
-        found.add(data)
-    return found
+    return {hit.text for hit in secret_hits(data)}
 
 
 # --- the quick check ------------------------------------------------------------------------------
