@@ -176,3 +176,14 @@ def dump(data: Mapping[Any, Any] | Sequence[Any], comments: Comments | None = No
     else:
         lines = [scalar(data)]
     return "\n".join(lines) + "\n"
+
+
+def unsafe(value: Any) -> Any:
+    """Tag every string Ansible would treat as a template (``{{`` or ``{%``), at any depth."""
+    if isinstance(value, dict):
+        return {key: unsafe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unsafe(item) for item in value]
+    if isinstance(value, str) and ("{{" in value or "{%" in value):
+        return UnsafeString(value)
+    return value

@@ -9,23 +9,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kgen.plan import Plan
+from kgen.plan import Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output
 from kgen.targets.managed import kubelet_refusal, not_controllable, platforms
 
 TARGET = "aks"
 
 
-def kubelet_config(plan: Plan) -> dict[str, Any]:
+def kubelet_settings(plan: Plan) -> list[tuple[str, Setting]]:
+    """(AKS field, the plan's setting) for every kubelet setting AKS accepts."""
     field_map: dict[str, str] = platforms()[TARGET]["kubeletFieldMap"]
-    return {
-        field_map[s.key]: s.value for s in plan.fields("kubelet") if s.key in field_map and kubelet_refusal(s, TARGET) is None
-    }
+    return [(field_map[s.key], s) for s in plan.fields("kubelet") if s.key in field_map and kubelet_refusal(s, TARGET) is None]
 
 
-def linux_os_config(plan: Plan) -> dict[str, Any]:
-    """No setting of the plan maps to linuxOSConfig today; the file is written when one does."""
-    return {}
+def kubelet_config(plan: Plan) -> dict[str, Any]:
+    return {field: setting.value for field, setting in kubelet_settings(plan)}
 
 
 def _json(data: dict[str, Any]) -> str:
@@ -36,10 +34,13 @@ def render(plan: Plan) -> list[OutputFile]:
     outputs = []
     kubelet = kubelet_config(plan)
     if kubelet:
-        outputs.append(OutputFile("kubeletconfig.json", _json(kubelet)))
-    linux = linux_os_config(plan)
-    if linux:
-        outputs.append(OutputFile("linuxosconfig.json", _json(linux)))
+        # JSON is YAML too: the self-check parses the file back against this data.
+        outputs.append(OutputFile("kubeletconfig.json", _json(kubelet), (kubelet,)))
+    # JSON holds no comments: REPORT.md gives each rendered value its reason instead.
+    reasons = [
+        {"file": "kubeletconfig.json", "key": field, "value": json.dumps(setting.value), "why": setting.reason.short()}
+        for field, setting in kubelet_settings(plan)
+    ]
     outputs.extend(cluster_objects_output(plan, TARGET))
-    outputs.append(report_output(plan, TARGET, not_controllable(plan, TARGET)))
+    outputs.append(report_output(plan, TARGET, not_controllable(plan, TARGET), reasons))
     return outputs

@@ -14,7 +14,6 @@ from kgen import yamlout
 from kgen.plan import Plan
 from kgen.targets.common import OutputFile, cluster_objects_output, node_file_output, report_output, yaml_file
 from kgen.targets.kubeadm import cluster_configuration, kube_proxy_configuration, kubelet_configuration
-from kgen.targets.kubespray import unsafe
 from kgen.targets.managed import platforms
 
 TARGET = "ansible"
@@ -74,7 +73,7 @@ def role_vars(plan: Plan) -> tuple[dict[str, Any], Comments]:
         comments[("kgen_node_files", len(files) - 1, "path")] = node_file.reason.short()
     values["kgen_node_files"] = files
     comments[("kgen_node_files",)] = "copy before kubeadm init; the API server reads them from these paths"
-    safe = unsafe(values)
+    safe = yamlout.unsafe(values)
     cluster_variable = platforms()["ansible"]["objectVariables"]["ClusterConfiguration"]
     for section, name in kept:  # the role's own expressions are meant to be evaluated by Ansible
         safe[cluster_variable][section][name] = str(safe[cluster_variable][section][name])

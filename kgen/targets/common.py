@@ -159,7 +159,13 @@ def cluster_objects_output(plan: Plan, target: str) -> list[OutputFile]:
     ]
 
 
-def report_output(plan: Plan, target: str, not_controllable: list[dict[str, str]] | None = None) -> OutputFile:
+def report_output(
+    plan: Plan,
+    target: str,
+    not_controllable: list[dict[str, str]] | None = None,
+    reasons: list[dict[str, str]] | None = None,
+) -> OutputFile:
+    """REPORT.md; ``reasons`` lists rendered values whose file format has no room for a comment."""
     from kgen.compliance import compliance_summary
     from kgen.plan import requirements_table
 
@@ -171,6 +177,7 @@ def report_output(plan: Plan, target: str, not_controllable: list[dict[str, str]
         target=target,
         requirements=[(rid, table[rid]) for rid in plan.requirements if target in table[rid].get("targets", [target])],
         not_controllable=not_controllable,
+        reasons=reasons,
         compliance=None if target in MANAGED_TARGETS else compliance_summary(plan),
     )
     return OutputFile("REPORT.md", content.rstrip("\n") + "\n")

@@ -72,17 +72,6 @@ def _convert(value: Any, kind: str) -> Any:
     return value
 
 
-def unsafe(value: Any) -> Any:
-    """Tag every string Ansible would treat as a template, at any depth."""
-    if isinstance(value, dict):
-        return {key: unsafe(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [unsafe(item) for item in value]
-    if isinstance(value, str) and ("{{" in value or "{%" in value):
-        return yamlout.UnsafeString(value)
-    return value
-
-
 class _Builder:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
@@ -342,7 +331,7 @@ class _Builder:
                 self.extra_args[component],
                 f"{component} flags kubespray has no variable for" if self.extra_args[component] else "",
             )
-        self.out.values = unsafe(_ordered(self.out.values))
+        self.out.values = yamlout.unsafe(_ordered(self.out.values))
         return self.out
 
 
