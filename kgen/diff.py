@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgen.errors import KgenError, UsageError
 from kgen.profile import ProfileLoader
-from kgen.provenance import COMPONENT_ORDER, Record, records, requirement_text, show_value
+from kgen.provenance import Record, records, requirement_text, show_value
 from kgen.reports import check_format
 
 if TYPE_CHECKING:
@@ -263,11 +263,9 @@ def compare_records(old_records: list[Record], new_records: list[Record]) -> lis
 
 
 def _identity_order(identity: tuple[str, str, str]) -> tuple[int, int, str]:
-    from kgen.provenance import KINDS
+    from kgen.provenance import order_key
 
-    component, kind, key = identity
-    index = COMPONENT_ORDER.index(component) if component in COMPONENT_ORDER else len(COMPONENT_ORDER)
-    return (index, KINDS.index(kind), key)
+    return order_key(*identity)
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:

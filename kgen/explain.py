@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kgen.errors import KgenError
-from kgen.provenance import Record, load_plan, places, records, requirement_text
+from kgen.knowledge.gates_engine import first_locked
+from kgen.knowledge.versions import version_key
+from kgen.provenance import Record, component_index, load_plan, places, records, requirement_text
 from kgen.reports import check_format
 
 if TYPE_CHECKING:
@@ -169,7 +171,7 @@ def _gate_reasons(plan: Plan, name: str, features: list[Record]) -> list[str]:
         return [*reasons, f"{name} is not a gate of any Kubernetes release kgen knows"]
     state = found.state(version)
     if state is None:
-        if found.removed_in and _key(found.removed_in) <= _key(version):
+        if found.removed_in and version_key(found.removed_in) <= version_key(version):
             reasons.append(
                 f"{name} was removed in Kubernetes {found.removed_in}: the feature is built in (or gone) and no "
                 f"component of {version} accepts the gate"
@@ -179,7 +181,7 @@ def _gate_reasons(plan: Plan, name: str, features: list[Record]) -> list[str]:
     elif state.locked:
         stage = "GA" if state.stage == "ga" else state.stage
         reasons.append(
-            f"{name} is {stage} and locked to {str(state.default).lower()} since {_locked_since(found, version)}: nothing to set"
+            f"{name} is {stage} and locked to {str(state.default).lower()} since {first_locked(found, version)}: nothing to set"
         )
     elif explicit is None and not asked_by:
         reasons.append(
@@ -198,21 +200,6 @@ def _gate_reasons(plan: Plan, name: str, features: list[Record]) -> list[str]:
         if name in note.text and note.text not in reasons:
             reasons.append(note.text)
     return reasons
-
-
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
-
-
-def _locked_since(found: Any, version: str) -> str:
-    since = version
-    for candidate, state in sorted(found.states().items(), key=lambda item: _key(item[0]), reverse=True):
-        if _key(candidate) > _key(version):
-            continue
-        if state is None or not state.locked:
-            break
-        since = candidate
-    return str(since)
 
 
 def _no_match_message(plan: Plan, query: str, every: list[Record]) -> str:
@@ -323,7 +310,7 @@ def _query_lines(explanation: Explanation) -> list[str]:
     lines: list[str] = []
     count = len(explanation.settings)
     if count:
-        components = sorted({r.component for r in explanation.settings}, key=_component_index)
+        components = sorted({r.component for r in explanation.settings}, key=component_index)
         verb = "settings match" if count != 1 else "setting matches"
         lines.append(f"{count} rendered {verb} {explanation.query!r} (on {', '.join(components)})")
         for component in components:
@@ -349,12 +336,6 @@ def _query_lines(explanation: Explanation) -> list[str]:
         lines.append("notes:")
         lines.extend(f"  - {record.value}" for record in explanation.notes)
     return lines
-
-
-def _component_index(component: str) -> int:
-    from kgen.provenance import COMPONENT_ORDER
-
-    return COMPONENT_ORDER.index(component) if component in COMPONENT_ORDER else len(COMPONENT_ORDER)
 
 
 def _as_json(explanation: Explanation) -> dict[str, Any]:

@@ -129,9 +129,17 @@ def records(plan: Plan) -> list[Record]:
     return settings + rest
 
 
+def component_index(component: str) -> int:
+    """Components in the order reports list them; anything else last."""
+    return COMPONENT_ORDER.index(component) if component in COMPONENT_ORDER else len(COMPONENT_ORDER)
+
+
+def order_key(component: str, kind: str, key: str) -> tuple[int, int, str]:
+    return (component_index(component), KINDS.index(kind), key)
+
+
 def _order(record: Record) -> tuple[int, int, str]:
-    component = COMPONENT_ORDER.index(record.component) if record.component in COMPONENT_ORDER else len(COMPONENT_ORDER)
-    return (component, KINDS.index(record.kind), record.key)
+    return order_key(record.component, record.kind, record.key)
 
 
 def _location(plan: Plan, profile_key: str) -> str:
@@ -165,10 +173,10 @@ def _setting_records(plan: Plan, setting: Setting) -> list[Record]:
     if not setting.is_flag and setting.key.startswith("featureGates."):
         return [_gate_record(plan, setting.component, setting.key.removeprefix("featureGates."), bool(setting.value), reason)]
     kind = "flag" if setting.is_flag else "field"
-    return [_record(plan, setting.component, kind, setting.key, setting.value, reason, _field_rule(plan, setting))]
+    return [_record(plan, setting.component, kind, setting.key, setting.value, reason, _field_rule(setting))]
 
 
-def _field_rule(plan: Plan, setting: Setting) -> str:
+def _field_rule(setting: Setting) -> str:
     if setting.is_flag:
         return ""
     from kgen import knowledge
@@ -296,15 +304,13 @@ def _rendered(plan: Plan, target: str) -> list[tuple[str, str]]:
 # --- shared by explain, diff and upgrade-check ---------------------------------------------------------
 
 
-def load_plan(
-    reference: str, version: str | None, targets: list[str] | None = None, loader: Any = None
-) -> tuple[Plan, list[str]]:
+def load_plan(reference: str, version: str | None, targets: list[str] | None = None) -> tuple[Plan, list[str]]:
     """Load a profile, plan it for a version and check the targets asked for (default: the profile's)."""
     from kgen.plan import build_plan
     from kgen.profile import ProfileLoader
     from kgen.render import check_targets
 
-    profile = (loader or ProfileLoader()).load(reference, version)
+    profile = ProfileLoader().load(reference, version)
     chosen = check_targets(list(targets or profile.data["targets"]))
     return build_plan(profile), chosen
 

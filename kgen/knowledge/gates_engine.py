@@ -102,7 +102,7 @@ def _describe(state: GateState) -> str:
     return text + (", locked" if state.locked else "")
 
 
-def _first_locked(found: Gate, version: str) -> str:
+def first_locked(found: Gate, version: str) -> str:
     """The earliest release (up to `version`) since which the gate has been locked at its current value."""
     since = version
     states = found.states()
@@ -197,7 +197,7 @@ class _Resolver:
                 self.note(
                     request,
                     f"{request.name} not rendered: {stage} and locked to {str(state.default).lower()} "
-                    f"since {_first_locked(found, version)}",
+                    f"since {first_locked(found, version)}",
                 )
             else:
                 self.note(
