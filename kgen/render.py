@@ -100,6 +100,8 @@ def self_check(output: OutputFile, plan: Plan, target: str) -> None:
     if parsed != expected:
         raise InternalError(f"{target}/{output.path}: rendered YAML does not parse back to the data it was rendered from")
     _validated(body, plan.version, f"{target}/{output.path}")
+    if output.schema or output.nested:
+        _check_installer(output, parsed, plan.version, f"{target}/{output.path}")
 
 
 def _check_embedded(output: OutputFile, target: str, plan: Plan, text: str, document: Any, references: Mapping[str, str]) -> None:
@@ -139,6 +141,22 @@ def _parsed(body: str) -> list[Any]:
 def _validated(body: str, version: str, file: str) -> None:
     problems = []
     for index, document in enumerate(_parsed(body)):
+        problems.extend(validate_config_document(document, version, file, index))
+    if problems:
+        raise InternalError("rendered output fails its own validation:\n" + "\n".join(p.format() for p in problems))
+
+
+def _check_installer(output: OutputFile, parsed: list[Any], version: str, file: str) -> None:
+    """Documents against the installer's own schema; configuration documents carried inside their values."""
+    from kgen.schemacheck import validate_against
+
+    problems: list[Problem] = []
+    if output.schema:
+        for index, document in enumerate(parsed):
+            for found in validate_against(document, output.schema):
+                problems.append(Problem(f"document {index + 1}: {found.message}", file, path=found.path, rule="schema"))
+    for index, nested in enumerate(output.nested):
+        document = _parsed(nested)[0] if isinstance(nested, str) else nested
         problems.extend(validate_config_document(document, version, file, index))
     if problems:
         raise InternalError("rendered output fails its own validation:\n" + "\n".join(p.format() for p in problems))

@@ -30,6 +30,7 @@ __all__ = [
     "UnsupportedSchemaError",
     "known_kinds",
     "schema_for",
+    "validate_against",
     "validate_document",
     "validate_instance",
 ]
@@ -537,6 +538,16 @@ def validate_instance(instance: object, schema: dict[str, Any]) -> list[SchemaPr
     Raises UnsupportedSchemaError if the schema uses a keyword this checker does not implement.
     """
     return _run(_Compiler(schema).root, instance)
+
+
+@cache
+def _compiled_file(file_name: str) -> _Node:
+    return _Compiler(_read_data(file_name), lazy=True).root
+
+
+def validate_against(instance: object, file_name: str) -> list[SchemaProblem]:
+    """Check ``instance`` against the bundled schema kgen/data/schemas/<file_name> (an installer's own schema)."""
+    return _run(_compiled_file(file_name), instance)
 
 
 def validate_document(doc: object) -> list[SchemaProblem]:

@@ -14,6 +14,9 @@ GOLDEN = Path(__file__).parent / "golden" / "profiles"
 PROFILES = ("baseline", "cis", "strict")
 TARGETS = ("kubeadm", "flags")
 VERSIONS = ("1.31", "1.34", "1.37")
+# Talos and kops at two versions: the first pair straddles Talos's release change (1.13 up to Kubernetes 1.36, 1.14 after).
+DISTRIBUTION_TARGETS = ("talos", "kops")
+DISTRIBUTION_VERSIONS = ("1.33", "1.37")
 
 
 def rendered(profile: str, target: str, version: str) -> dict[str, str]:
@@ -26,6 +29,13 @@ def rendered(profile: str, target: str, version: str) -> dict[str, str]:
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("profile", PROFILES)
 def test_bundled_profile_matches_golden(profile: str, target: str, version: str, update_golden: bool) -> None:
+    compare(rendered(profile, target, version), GOLDEN / version / profile / target, update_golden)
+
+
+@pytest.mark.parametrize("version", DISTRIBUTION_VERSIONS)
+@pytest.mark.parametrize("target", DISTRIBUTION_TARGETS)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_distribution_target_matches_golden(profile: str, target: str, version: str, update_golden: bool) -> None:
     compare(rendered(profile, target, version), GOLDEN / version / profile / target, update_golden)
 
 

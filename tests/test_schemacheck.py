@@ -710,7 +710,8 @@ def test_shipped_schemas_are_in_the_form_the_copy_step_writes(tmp_path: Path) ->
         if path.name != "INDEX.json":
             (source / path.name).write_bytes(path.read_bytes())
     step.copy_schemas(tmp_path / "upstream", tmp_path / "data")
-    shipped = sorted(path.name for path in SHIPPED_SCHEMAS.iterdir())
+    # installers/ holds the Talos and kops schemas, written by their own step (scripts/knowledge/talos_kops.py)
+    shipped = sorted(path.name for path in SHIPPED_SCHEMAS.glob("*.json"))
     assert sorted(path.name for path in (tmp_path / "data" / "schemas").iterdir()) == shipped
     for name in shipped:
         assert (tmp_path / "data" / "schemas" / name).read_bytes() == (SHIPPED_SCHEMAS / name).read_bytes(), name

@@ -21,6 +21,8 @@ TARGETS: dict[str, str] = {
     "eks": "kgen.targets.eks",
     "gke": "kgen.targets.gke",
     "aks": "kgen.targets.aks",
+    "talos": "kgen.targets.talos",
+    "kops": "kgen.targets.kops",
 }
 
 # Where each component's extra flags live in kubeadm's v1beta4 ClusterConfiguration.
@@ -33,6 +35,9 @@ KUBEADM_EXTRA_ARGS: dict[str, tuple[str, ...]] = {
 
 # Targets where the platform owns the control plane: only part of a profile can be set there.
 MANAGED_TARGETS = ("eks", "gke", "aks")
+# Distributions that run the control plane themselves: they set part of the profile on their own, take part
+# through their configuration and list the rest as not controllable.
+DISTRIBUTION_TARGETS = ("talos", "kops")
 
 TARGET_SUMMARIES: dict[str, str] = {
     "kubeadm": "kubeadm v1beta4 Init/Cluster/Kubelet/KubeProxy configuration, join configurations, node files",
@@ -42,6 +47,8 @@ TARGET_SUMMARIES: dict[str, str] = {
     "eks": "EKS AL2023 nodeadm NodeConfig and eksctl kubeletExtraConfig; the rest reported as not controllable",
     "gke": "GKE node system config; the rest reported as not controllable",
     "aks": "AKS custom node configuration; the rest reported as not controllable",
+    "talos": "Talos machine configuration patches (control plane, workers) beyond what Talos already sets; the rest reported",
+    "kops": "kops Cluster spec fragment (kops.k8s.io/v1alpha2) in typed fields, with fileAssets; the rest reported",
 }
 
 

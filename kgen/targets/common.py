@@ -28,6 +28,10 @@ class OutputFile(NamedTuple):
     # YAML embedded in a non-YAML file (an install script): (text as embedded, the data it stands for,
     # shell reference -> the placeholder it replaced). The self-check validates these too.
     embedded: tuple[tuple[str, Any, Mapping[str, str]], ...] = ()
+    # The installer's own schema (a file under kgen/data/schemas) every YAML document must satisfy, and
+    # configuration documents carried inside values (as data or as YAML text): the self-check validates both.
+    schema: str = ""
+    nested: tuple[Any, ...] = ()
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -90,13 +94,15 @@ def yaml_file(
     documents: list[dict[str, Any]],
     comments: list[dict[tuple[str | int, ...], str] | None] | None = None,
     what: str = "",
+    schema: str = "",
+    nested: tuple[Any, ...] = (),
 ) -> OutputFile:
     content = render_template(
         "common/documents.yaml.j2",
         header=header_lines(plan, target, what),
         documents=list(zip(documents, comments or [None] * len(documents), strict=True)),
     )
-    return OutputFile(path, content, tuple(documents))
+    return OutputFile(path, content, tuple(documents), schema=schema, nested=nested)
 
 
 def node_file_output(node_file: NodeFile, plan: Plan, target: str, prefix: str = "files") -> list[OutputFile]:
@@ -164,8 +170,14 @@ def report_output(
     target: str,
     not_controllable: list[dict[str, str]] | None = None,
     reasons: list[dict[str, str]] | None = None,
+    distribution: Mapping[str, Any] | None = None,
+    compliance_plan: Plan | None = None,
 ) -> OutputFile:
-    """REPORT.md; ``reasons`` lists rendered values whose file format has no room for a comment."""
+    """REPORT.md; ``reasons`` lists rendered values whose file format has no room for a comment.
+
+    ``distribution`` says what an installer that runs the components itself (Talos, kops) already sets,
+    and ``compliance_plan`` holds the settings the nodes end up with there, which the CIS summary reads.
+    """
     from kgen.compliance import compliance_summary
     from kgen.plan import requirements_table
 
@@ -178,6 +190,7 @@ def report_output(
         requirements=[(rid, table[rid]) for rid in plan.requirements if target in table[rid].get("targets", [target])],
         not_controllable=not_controllable,
         reasons=reasons,
-        compliance=None if target in MANAGED_TARGETS else compliance_summary(plan),
+        distribution=distribution,
+        compliance=None if target in MANAGED_TARGETS else compliance_summary(compliance_plan or plan),
     )
     return OutputFile("REPORT.md", content.rstrip("\n") + "\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kgen.plan import CONTROL_PLANE, Plan, Setting
-from kgen.targets import MANAGED_TARGETS
+from kgen.targets import DISTRIBUTION_TARGETS, MANAGED_TARGETS, TARGETS
 
 Item = dict[str, str]
 
@@ -39,6 +39,11 @@ def not_controllable(plan: Plan, target: str) -> list[Item]:
         from kgen.targets.kubespray import build_vars
 
         return build_vars(plan).not_controllable
+    if target in DISTRIBUTION_TARGETS:
+        from importlib import import_module
+
+        reported: list[Item] = import_module(TARGETS[target]).not_controllable(plan)
+        return reported
     if target not in MANAGED_TARGETS:
         return []
     data = platforms()[target]
