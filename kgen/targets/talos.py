@@ -245,6 +245,12 @@ class Layout:
                 talos = self.facts["apiServerFlags"]["anonymous-auth"]["value"]
                 self.effective.append(Setting("kube-apiserver", "anonymous-auth", talos, node_file.reason))
         if not document.get("jwt"):
+            for setting in self.plan.flags(node_file.component):
+                if setting.value == node_file.node_path:
+                    verdict = "stricter: no anonymous request reaches any path"
+                    self.done.append(
+                        Done(describe(setting), origin, str(setting.value), "not set: --anonymous-auth=false", verdict)
+                    )
             return
         directory = self.facts["nodeFileDir"]
         path = f"{directory}/{node_file.node_path.rsplit('/', 1)[-1]}"

@@ -1,0 +1,163 @@
+"""Targets talos and kops: reserved flags never rendered, nothing dropped silently, files delivered, documents valid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kgen.errors import InternalError
+from kgen.plan import Plan, build_plan
+from kgen.profile import ProfileLoader
+from kgen.render import render_profile
+from kgen.schemacheck import validate_against
+from kgen.targets import kops, talos
+from kgen.targets.managed import describe, not_controllable
+
+PROFILES = ("baseline", "cis", "strict")
+VERSIONS = ("1.31", "1.33", "1.35", "1.36", "1.37")
+
+
+def _plan(profile: str, version: str) -> Plan:
+    return build_plan(ProfileLoader().load(profile, version))
+
+
+def _documents(profile: str, target: str, version: str, name: str) -> list[Any]:
+    result = render_profile(ProfileLoader().load(profile, version), [target])
+    (found,) = [f for f in result.files if f.path == f"{profile}/{target}/{name}"]
+    return [d for d in yaml.safe_load_all(found.content) if d is not None]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_talos_never_renders_a_flag_or_kubelet_field_talos_reserves(profile: str, version: str) -> None:
+    release = talos.release_for(version)
+    policy = talos.facts()["policies"][release["policies"]]
+    (patch,) = _documents(profile, "talos", version, "controlplane-patch.yaml")
+    sections = {
+        "kube-apiserver": patch.get("cluster", {}).get("apiServer", {}),
+        "kube-controller-manager": patch.get("cluster", {}).get("controllerManager", {}),
+        "kube-scheduler": patch.get("cluster", {}).get("scheduler", {}),
+        "kubelet": patch.get("machine", {}).get("kubelet", {}),
+    }
+    rendered_flags = 0
+    for component, section in sections.items():
+        args = set(section.get("extraArgs", {}))
+        rendered_flags += len(args)
+        assert not args & set(policy[component]["denied"]), component
+    assert rendered_flags > 0
+    extra_config = set(sections["kubelet"].get("extraConfig", {}))
+    assert not extra_config & set(policy["kubelet"]["extraConfigProtectedFields"])
+
+
+def test_talos_release_follows_the_support_matrix() -> None:
+    assert talos.release_for("1.31")["release"] == "1.13"
+    assert talos.release_for("1.36")["release"] == "1.13"
+    assert talos.release_for("1.37")["release"] == "1.14"
+    # 1.14 denies tls-min-version in extraArgs, 1.13 does not: the policy set follows the release
+    assert "tls-min-version" in talos.facts()["policies"][talos.release_for("1.37")["policies"]]["kube-apiserver"]["denied"]
+    assert "tls-min-version" not in talos.facts()["policies"][talos.release_for("1.33")["policies"]]["kube-apiserver"]["denied"]
+
+
+@pytest.mark.parametrize("target", ["talos", "kops"])
+@pytest.mark.parametrize("version", ["1.31", "1.37"])
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_setting_is_rendered_done_by_the_distribution_or_reported(profile: str, version: str, target: str) -> None:
+    plan = _plan(profile, version)
+    layout: talos.Layout | kops.Layout = talos.Layout(plan) if target == "talos" else kops.Layout(plan)
+    accounted = {describe(s) for s in layout.effective}
+    accounted |= {done.setting for done in layout.done}
+    accounted |= {entry["setting"] for entry in layout.not_controllable}
+    missing = [describe(s) for s in plan.settings if describe(s) not in accounted]
+    assert missing == []
+    # each file is accounted for too, by what replaces it or by a report line naming it
+    reported = " ".join([*(d.setting for d in layout.done), *(e["setting"] for e in layout.not_controllable)])
+    delivered = {f.document.get("kind") for f in layout.effective_files}
+    for node_file in plan.files:
+        assert node_file.document["kind"] in delivered or node_file.node_path in reported
+
+
+def test_kops_renders_typed_fields_only_and_reports_the_rest() -> None:
+    plan = _plan("cis", "1.37")
+    (document,) = _documents("cis", "kops", "1.37", "cluster-spec.yaml")
+    flags = kops.facts()["flags"]
+    fields = {section: {entry["field"] for entry in by_flag.values()} for section, by_flag in flags.items()}
+    for section in ("kubeAPIServer", "kubeControllerManager", "kubeScheduler"):
+        assert set(document["spec"][section]) <= fields[section], section
+    reported = {entry["setting"] for entry in not_controllable(plan, "kops")}
+    # kube-scheduler has no --bind-address field in kops: reported, not guessed
+    assert "kube-scheduler --bind-address" in reported
+    assert "bindAddress" not in document["spec"]["kubeScheduler"]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_kops_delivers_every_file_a_field_points_at(profile: str) -> None:
+    (document,) = _documents(profile, "kops", "1.37", "cluster-spec.yaml")
+    spec = document["spec"]
+    assets = {asset["path"]: asset for asset in spec.get("fileAssets", [])}
+    file_fields = {k: v for k, v in spec["kubeAPIServer"].items() if k.endswith("File") and isinstance(v, str)}
+    assert file_fields
+    for field, path in file_fields.items():
+        assert path in assets, field
+        assert path.startswith(kops.facts()["nodeFileDir"] + "/")
+        assert assets[path]["roles"] == ["ControlPlane"]
+        assert yaml.safe_load(assets[path]["content"])["kind"]
+
+
+def test_talos_delivers_jwt_authentication_through_machine_files(tmp_path: Path) -> None:
+    profile = tmp_path / "idp.yaml"
+    profile.write_text(
+        "name: idp\nextends: cis\nauthentication:\n  jwt:\n  - issuer: https://idp.example.com\n    audiences: [k8s]\n",
+        encoding="utf-8",
+    )
+    result = render_profile(ProfileLoader(tmp_path).load(str(profile), "1.35"), ["talos"])
+    (found,) = [f for f in result.files if f.path.endswith("controlplane-patch.yaml")]
+    patch = yaml.safe_load(found.content.split("---\n", 1)[1])
+    path = patch["cluster"]["apiServer"]["extraArgs"]["authentication-config"]
+    (delivered,) = [f for f in patch["machine"]["files"] if f["path"] == path]
+    assert path.startswith("/var/")  # Talos creates files only under /var
+    assert any(v["hostPath"] == path.rsplit("/", 1)[0] for v in patch["cluster"]["apiServer"]["extraVolumes"])
+    content = yaml.safe_load(delivered["content"])
+    assert content["jwt"][0]["issuer"]["url"] == "https://idp.example.com"
+    assert "anonymous" not in content  # Talos sets --anonymous-auth=false, which excludes an anonymous section
+
+
+def test_installer_schemas_reject_fields_the_installers_do_not_define() -> None:
+    talos_schema = talos.facts()["schemas"]["v1.13.9"]["file"]
+    assert validate_against({"cluster": {"apiServer": {"extraArgs": {"profiling": "false"}}}}, talos_schema) == []
+    problems = validate_against({"cluster": {"apiServer": {"extraArgz": {}}}}, talos_schema)
+    assert [p.path for p in problems] == ["cluster.apiServer.extraArgz"]
+    kops_schema = kops.facts()["schema"]["file"]
+    base = {"apiVersion": "kops.k8s.io/v1alpha2", "kind": "Cluster", "metadata": {"name": "x"}}
+    assert validate_against({**base, "spec": {"kubelet": {"anonymousAuth": False}}}, kops_schema) == []
+    problems = validate_against({**base, "spec": {"kubelet": {"anonymousAuth": "no", "extraArgs": {}}}}, kops_schema)
+    assert sorted(p.path for p in problems) == ["spec.kubelet.anonymousAuth", "spec.kubelet.extraArgs"]
+
+
+def test_self_check_refuses_a_patch_outside_the_talos_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a Layout that writes a field Talos does not define: the self-check must stop the render
+    def broken_put(self: talos.Layout, path: tuple[str, ...], value: Any, comment: str, *, worker: bool = False) -> None:
+        node = self.control_plane.setdefault("cluster", {}).setdefault("apiServer", {})
+        node["extraArgz"] = {path[-1]: str(value)}
+
+    monkeypatch.setattr(talos.Layout, "put", broken_put)
+    with pytest.raises(InternalError, match="extraArgz"):
+        render_profile(ProfileLoader().load("baseline", "1.35"), ["talos"])
+
+
+def test_cli_counts_what_talos_and_kops_cannot_take(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kgen.cli import app
+
+    result = CliRunner().invoke(app, ["render", "cis", "-k", "1.37", "-t", "talos", "-t", "kops", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    plan = _plan("cis", "1.37")
+    counts = {target: len(not_controllable(plan, target)) for target in ("kops", "talos")}
+    assert all(counts.values())
+    assert f"settings not controllable: {counts['kops']} on kops, {counts['talos']} on talos" in result.output
+    report = (tmp_path / "cis" / "talos" / "REPORT.md").read_text(encoding="utf-8")
+    assert f"{counts['talos']} setting(s) of the profile cannot be set here." in report
+    assert "What Talos does itself" in report
