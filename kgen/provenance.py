@@ -241,6 +241,13 @@ def places(plan: Plan, record: Record, target: str) -> list[str]:
             return [f"{target}/files{record.key}"]
     if record.kind == "cluster-object" and target in ("kubeadm", "flags"):
         return [f"{target}/manifests/cluster-policies.yaml {record.key}"]
+    from kgen.targets import DISTRIBUTION_TARGETS, TARGETS
+
+    if target in DISTRIBUTION_TARGETS:
+        from importlib import import_module
+
+        found: list[str] = import_module(TARGETS[target]).places(plan, record)
+        return found
     if target == "kubeadm":
         return _kubeadm_places(plan, record)
     if target == "flags":

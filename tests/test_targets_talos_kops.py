@@ -138,7 +138,7 @@ def test_installer_schemas_reject_fields_the_installers_do_not_define() -> None:
 
 def test_self_check_refuses_a_patch_outside_the_talos_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     # a Layout that writes a field Talos does not define: the self-check must stop the render
-    def broken_put(self: talos.Layout, path: tuple[str, ...], value: Any, comment: str, *, worker: bool = False) -> None:
+    def broken_put(self: talos.Layout, path: tuple[str, ...], value: Any, comment: str, **_: Any) -> None:
         node = self.control_plane.setdefault("cluster", {}).setdefault("apiServer", {})
         node["extraArgz"] = {path[-1]: str(value)}
 
@@ -161,3 +161,16 @@ def test_cli_counts_what_talos_and_kops_cannot_take(tmp_path: Path) -> None:
     report = (tmp_path / "cis" / "talos" / "REPORT.md").read_text(encoding="utf-8")
     assert f"{counts['talos']} setting(s) of the profile cannot be set here." in report
     assert "What Talos does itself" in report
+
+
+def test_explain_says_where_each_setting_lands_or_why_not() -> None:
+    from kgen.provenance import load_plan, places, records
+
+    plan, _ = load_plan("cis", "1.37", ["talos", "kops"])
+    by_key = {(r.component, r.key): r for r in records(plan) if r.kind == "flag"}
+    apiserver = by_key[("kube-apiserver", "profiling")]
+    scheduler = by_key[("kube-scheduler", "bind-address")]
+    assert places(plan, apiserver, "talos") == ["talos: not rendered, Talos already sets it (same as the profile; see REPORT.md)"]
+    assert places(plan, apiserver, "kops") == ["kops/cluster-spec.yaml spec.kubeAPIServer.enableProfiling"]
+    assert places(plan, scheduler, "talos") == ["talos/controlplane-patch.yaml cluster.scheduler.extraArgs.bind-address"]
+    assert places(plan, scheduler, "kops") == ["kops: not controllable on kops (see REPORT.md)"]

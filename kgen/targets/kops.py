@@ -9,15 +9,17 @@ folder kube-apiserver sees (/srv/kubernetes/kube-apiserver).
 
 from __future__ import annotations
 
+import weakref
 from copy import copy
 from typing import Any, NamedTuple
 
 from kgen import yamlout
 from kgen.plan import NodeFile, Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
-from kgen.targets.managed import Item, describe, item
+from kgen.targets.managed import Item, describe, item, placement
 
 TARGET = "kops"
+SPEC_FILE = "cluster-spec.yaml"
 DISTRIBUTION = "kops"
 Comments = dict[tuple[str | int, ...], str]
 
@@ -66,14 +68,17 @@ class Layout:
         self.effective_files: list[NodeFile] = []
         self.moved: dict[str, str] = {}  # plan node path -> path kops delivers the file to
         self.secret_note = ""
+        self.where: dict[tuple[str, str], list[str]] = {}
         self._layout()
 
-    def put(self, path: tuple[str, ...], value: Any, comment: str) -> None:
+    def put(self, path: tuple[str, ...], value: Any, comment: str, *, source: tuple[str, str]) -> None:
+        """Set spec.<path>; ``source`` (component or "file", key) is what kgen explain looks up."""
         node = self.spec
         for part in path[:-1]:
             node = node.setdefault(part, {})
         node[path[-1]] = value
         self.comments[("spec", *path)] = comment
+        self.where.setdefault(source, []).append(f"{TARGET}/{SPEC_FILE} spec.{'.'.join(path)}")
 
     def refuse(self, setting: str, origin: str, platform: str, action: str) -> None:
         self.not_controllable.append(item(setting, origin, platform, action))
@@ -105,13 +110,20 @@ class Layout:
         special = self.facts["files"].get(kind)
         if special:
             first = next(iter(node_file.document["resources"][0]["providers"][0]))
-            self.put((special["field"],), special["value"], f"{node_file.reason.short()}; {special['text']}")
+            self.put(
+                (special["field"],),
+                special["value"],
+                f"{node_file.reason.short()}; {special['text']}",
+                source=("file", node_file.node_path),
+            )
             self.moved[node_file.node_path] = ""
             self.effective_files.append(node_file._replace(node_path=special["path"]))
             for setting in self.plan.flags(node_file.component):
                 if setting.value == node_file.node_path:
                     self.kops_has(setting, special["path"], "kops sets the flag itself when spec.encryptionConfig is true")
             self.secret_note = f"{label} (provider {first}): {special['action']}"
+            return
+        if kind == "AuthorizationConfiguration" and self.authorization_mode(node_file):
             return
         flags = [s for s in self.plan.flags(node_file.component) if s.value == node_file.node_path]
         fields = self.facts["flags"].get(self.facts["sections"].get(node_file.component, ""), {})
@@ -134,8 +146,23 @@ class Layout:
             }
         )
         self.comments[("spec", "fileAssets", len(assets) - 1, "name")] = node_file.reason.short()
+        self.where[("file", node_file.node_path)] = [f"{TARGET}/{SPEC_FILE} spec.fileAssets[{len(assets) - 1}] ({path})"]
         self.nested.append(content)
         self.effective_files.append(node_file._replace(node_path=path))
+
+    def authorization_mode(self, node_file: NodeFile) -> bool:
+        """Node and RBAC only: kops has no field for --authorization-config, but authorizationMode says the same."""
+        modes = [str(a.get("type")) for a in node_file.document.get("authorizers", [])]
+        if modes != ["Node", "RBAC"]:
+            return False
+        self.moved[node_file.node_path] = ""
+        comment = f"{node_file.reason.short()}; the AuthorizationConfiguration's authorizers, as kops takes them"
+        self.put(("kubeAPIServer", "authorizationMode"), ",".join(modes), comment, source=("file", node_file.node_path))
+        for setting in self.plan.flags(node_file.component):
+            if setting.value == node_file.node_path:
+                self.where[(setting.component, setting.key)] = self.where[("file", node_file.node_path)]
+        self.effective.append(Setting("kube-apiserver", "authorization-mode", ",".join(modes), node_file.reason))
+        return True
 
     def flag(self, setting: Setting) -> None:
         component, name = setting.component, setting.key
@@ -168,7 +195,12 @@ class Layout:
                 "none in the Cluster spec",
             )
             return
-        self.put((section, field["field"]), typed_value(str(value), field["goType"]), setting.reason.short())
+        self.put(
+            (section, field["field"]),
+            typed_value(str(value), field["goType"]),
+            setting.reason.short(),
+            source=(component, name),
+        )
         self.effective.append(setting._replace(value=str(value)))
 
     def kubelet_field(self, setting: Setting) -> None:
@@ -187,9 +219,10 @@ class Layout:
             )
             return
         if top == "featureGates":
-            self.put(("kubelet", mapped, rest), "true" if setting.value else "false", setting.reason.short())
+            value = "true" if setting.value else "false"  # kops takes featureGates as map[string]string
+            self.put(("kubelet", mapped, rest), value, setting.reason.short(), source=("kubelet", key))
         else:
-            self.put(("kubelet", mapped), setting.value, setting.reason.short())
+            self.put(("kubelet", mapped), setting.value, setting.reason.short(), source=("kubelet", key))
         self.effective.append(setting)
 
     def document(self) -> dict[str, Any]:
@@ -223,14 +256,29 @@ class Layout:
 
 
 def not_controllable(plan: Plan) -> list[Item]:
-    return Layout(plan).not_controllable
+    return layout_of(plan).not_controllable
+
+
+def places(plan: Plan, record: Any) -> list[str]:
+    """Where ``kgen explain`` finds a setting in the kops fragment, or why it has no place there."""
+    return placement(layout_of(plan), record, TARGET, DISTRIBUTION)
+
+
+_LAYOUTS: weakref.WeakKeyDictionary[Plan, Layout] = weakref.WeakKeyDictionary()
+
+
+def layout_of(plan: Plan) -> Layout:
+    """One layout per plan: the report, explain and the CLI's count all read the same one."""
+    if plan not in _LAYOUTS:
+        _LAYOUTS[plan] = Layout(plan)
+    return _LAYOUTS[plan]
 
 
 def render(plan: Plan) -> list[OutputFile]:
-    layout = Layout(plan)
+    layout = layout_of(plan)
     outputs = [
         yaml_file(
-            "cluster-spec.yaml",
+            SPEC_FILE,
             plan,
             TARGET,
             [layout.document()],

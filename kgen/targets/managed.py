@@ -127,3 +127,39 @@ def kubelet_refusal(setting: Setting, target: str) -> Item | None:
     preview = data.get("previewKubeletFields", {}).get(top)
     action = f"{default['action']}; {preview}" if preview else default["action"]
     return item(describe(setting), origin, default["platform"], action)
+
+
+def placement(layout: Any, record: Any, target: str, distribution: str) -> list[str]:
+    """Where ``kgen explain`` finds a setting in a distribution target's files, or what became of it.
+
+    ``layout`` is the target's Layout: ``where`` maps (component or "file", key) to places in its files,
+    ``done`` lists what the distribution already sets and ``not_controllable`` the rest.
+    """
+    if record.kind == "cluster-object":
+        return [f"{target}/manifests/cluster-policies.yaml {record.key}"]
+    if record.kind == "gate":
+        key = (record.component, f"featureGates.{record.key}" if record.component == "kubelet" else "feature-gates")
+    elif record.kind == "runtime-config":
+        key = (record.component, "runtime-config")
+    elif record.kind == "file":
+        key = ("file", record.key)
+    else:
+        key = (record.component, record.key)
+    if key in layout.where:
+        found: list[str] = layout.where[key]
+        return found
+
+    def names(label: str) -> bool:
+        if key[0] == "file":
+            return f" file {key[1]}" in label
+        flag_label = f"{key[0]} --{key[1]}"
+        field_label = f"{key[0]} {key[1]}"
+        return label in (flag_label, field_label) or label.startswith(field_label + ":")
+
+    for done in layout.done:
+        if names(done.setting):
+            return [f"{target}: not rendered, {distribution} already sets it ({done.verdict}; see REPORT.md)"]
+    for entry in layout.not_controllable:
+        if names(entry["setting"]):
+            return [f"{target}: not controllable on {distribution} (see REPORT.md)"]
+    return []

@@ -9,15 +9,18 @@ denies in extraArgs (kgen/data/talos.json, from Talos's own merge policies) is n
 
 from __future__ import annotations
 
+import weakref
 from copy import copy
 from typing import Any, NamedTuple
 
 from kgen import yamlout
 from kgen.plan import NodeFile, Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
-from kgen.targets.managed import Item, describe, item
+from kgen.targets.managed import Item, describe, item, placement
 
 TARGET = "talos"
+CONTROL_PLANE_FILE = "controlplane-patch.yaml"
+WORKER_FILE = "worker-patch.yaml"
 DISTRIBUTION = "Talos"
 Comments = dict[tuple[str | int, ...], str]
 EXTRA_ARGS = {
@@ -89,19 +92,22 @@ class Layout:
         self.effective: list[Setting] = []  # what the nodes end up with: rendered plus Talos's own
         self.effective_files: list[NodeFile] = []
         self.handled_flags: set[str] = set()
+        self.where: dict[tuple[str, str], list[str]] = {}  # (component or "file", key) -> places in the patches
         self._layout()
 
     # --- helpers -------------------------------------------------------------------------------------
-    def put(self, path: tuple[str, ...], value: Any, comment: str, *, worker: bool = False) -> None:
-        for document, comments in (
-            (self.control_plane, self.comments),
-            *(((self.worker, self.worker_comments),) if worker else ()),
+    def put(self, path: tuple[str, ...], value: Any, comment: str, *, source: tuple[str, str], worker: bool = False) -> None:
+        """Set ``path`` in the control-plane patch (and the worker patch); ``source`` is what kgen explain looks up."""
+        for file_name, document, comments in (
+            (CONTROL_PLANE_FILE, self.control_plane, self.comments),
+            *(((WORKER_FILE, self.worker, self.worker_comments),) if worker else ()),
         ):
             node = document
             for part in path[:-1]:
                 node = node.setdefault(part, {})
             node[path[-1]] = value
             comments[path] = comment
+            self.where.setdefault(source, []).append(f"{TARGET}/{file_name} {'.'.join(path)}")
 
     def refuse(self, setting: str, origin: str, platform: str, action: str) -> None:
         self.not_controllable.append(item(setting, origin, platform, action))
@@ -167,11 +173,12 @@ class Layout:
                 ("cluster", "apiServer", "admissionControl"),
                 entries,
                 reason + "; replaces Talos's default PodSecurity configuration",
+                source=("file", node_file.node_path),
             )
             self.nested.extend(entry["configuration"] for entry in entries)
             self.effective_files.append(node_file)
         elif kind == "Policy":
-            self.put(("cluster", "apiServer", "auditPolicy"), document, reason)
+            self.put(("cluster", "apiServer", "auditPolicy"), document, reason, source=("file", node_file.node_path))
             self.nested.append(document)
             self.effective_files.append(node_file)
         elif kind == "AuthorizationConfiguration":
@@ -259,13 +266,19 @@ class Layout:
         files = self.control_plane.setdefault("machine", {}).setdefault("files", [])
         files.append({"content": content, "permissions": 0o400, "path": path, "op": "create"})
         self.comments[("machine", "files", len(files) - 1, "content")] = node_file.reason.short()
+        self.where[("file", node_file.node_path)] = [f"{TARGET}/{CONTROL_PLANE_FILE} machine.files[{len(files) - 1}] ({path})"]
         self.nested.append(content)
         volumes = self.control_plane.setdefault("cluster", {}).setdefault("apiServer", {}).setdefault("extraVolumes", [])
         volumes.append({"hostPath": directory, "mountPath": directory, "readonly": True})
         self.comments[("cluster", "apiServer", "extraVolumes", len(volumes) - 1, "hostPath")] = (
             "the files kgen delivers through .machine.files"
         )
-        self.put(("cluster", "apiServer", "extraArgs", "authentication-config"), path, node_file.reason.short())
+        self.put(
+            ("cluster", "apiServer", "extraArgs", "authentication-config"),
+            path,
+            node_file.reason.short(),
+            source=("kube-apiserver", "authentication-config"),
+        )
         self.effective.append(Setting("kube-apiserver", "authentication-config", path, node_file.reason))
         self.effective_files.append(node_file._replace(node_path=path, document=delivered))
 
@@ -298,7 +311,9 @@ class Layout:
         comment = setting.reason.short()
         if name in policy["additive"]:
             comment += "; Talos merges it with its own value"
-        self.put((*EXTRA_ARGS[component], name), str(setting.value), comment, worker=component == "kubelet")
+        self.put(
+            (*EXTRA_ARGS[component], name), str(setting.value), comment, source=(component, name), worker=component == "kubelet"
+        )
         self.effective.append(setting)
 
     def kubelet_field(self, setting: Setting) -> None:
@@ -311,7 +326,13 @@ class Layout:
                     setting, typed["default"], f"same as the profile (.machine.kubelet.{typed['field']} defaults to it)"
                 )
             else:
-                self.put(("machine", "kubelet", typed["field"]), setting.value, setting.reason.short(), worker=True)
+                self.put(
+                    ("machine", "kubelet", typed["field"]),
+                    setting.value,
+                    setting.reason.short(),
+                    source=("kubelet", key),
+                    worker=True,
+                )
                 self.effective.append(setting)
             return
         protected = top in self.policy["kubelet"]["extraConfigProtectedFields"]
@@ -326,7 +347,13 @@ class Layout:
                 "accept Talos's value",
             )
             return
-        self.put(("machine", "kubelet", "extraConfig", *key.split(".")), setting.value, setting.reason.short(), worker=True)
+        self.put(
+            ("machine", "kubelet", "extraConfig", *key.split(".")),
+            setting.value,
+            setting.reason.short(),
+            source=("kubelet", key),
+            worker=True,
+        )
         self.effective.append(setting)
 
     # --- outputs -------------------------------------------------------------------------------------
@@ -356,15 +383,30 @@ class Layout:
 
 
 def not_controllable(plan: Plan) -> list[Item]:
-    return Layout(plan).not_controllable
+    return layout_of(plan).not_controllable
+
+
+def places(plan: Plan, record: Any) -> list[str]:
+    """Where ``kgen explain`` finds a setting on Talos: its place in a patch, or why it has none."""
+    return placement(layout_of(plan), record, TARGET, DISTRIBUTION)
+
+
+_LAYOUTS: weakref.WeakKeyDictionary[Plan, Layout] = weakref.WeakKeyDictionary()
+
+
+def layout_of(plan: Plan) -> Layout:
+    """One layout per plan: the report, explain and the CLI's count all read the same one."""
+    if plan not in _LAYOUTS:
+        _LAYOUTS[plan] = Layout(plan)
+    return _LAYOUTS[plan]
 
 
 def render(plan: Plan) -> list[OutputFile]:
-    layout = Layout(plan)
+    layout = layout_of(plan)
     schema = layout.facts["schemas"][layout.release["schema"]]["file"]
     outputs = [
         yaml_file(
-            "controlplane-patch.yaml",
+            CONTROL_PLANE_FILE,
             plan,
             TARGET,
             [layout.control_plane],
@@ -378,7 +420,7 @@ def render(plan: Plan) -> list[OutputFile]:
     if layout.worker:
         outputs.append(
             yaml_file(
-                "worker-patch.yaml",
+                WORKER_FILE,
                 plan,
                 TARGET,
                 [layout.worker],
