@@ -174,3 +174,27 @@ def test_explain_says_where_each_setting_lands_or_why_not() -> None:
     assert places(plan, apiserver, "kops") == ["kops/cluster-spec.yaml spec.kubeAPIServer.enableProfiling"]
     assert places(plan, scheduler, "talos") == ["talos/controlplane-patch.yaml cluster.scheduler.extraArgs.bind-address"]
     assert places(plan, scheduler, "kops") == ["kops: not controllable on kops (see REPORT.md)"]
+
+
+@pytest.mark.parametrize("version", ["1.33", "1.37"])
+@pytest.mark.parametrize("profile", PROFILES)
+def test_talos_never_weakens_a_value_talos_hardens(profile: str, version: str) -> None:
+    facts = talos.facts()
+    patches = [_documents(profile, "talos", version, "controlplane-patch.yaml")[0]]
+    patches += _documents(profile, "talos", version, "worker-patch.yaml")
+    hardened_flags = [name for name, entry in facts["apiServerFlags"].items() if entry.get("hardened")]
+    hardened_fields = [name for name, entry in facts["kubeletConfig"].items() if entry.get("hardened")]
+    typed = [entry["field"] for entry in facts["kubeletTypedFields"].values() if entry.get("hardened")]
+    assert hardened_flags and hardened_fields and typed
+    for patch in patches:
+        args = patch.get("cluster", {}).get("apiServer", {}).get("extraArgs", {})
+        kubelet = patch.get("machine", {}).get("kubelet", {})
+        extra = kubelet.get("extraConfig", {})
+        assert not set(hardened_flags) & set(args)
+        for field in hardened_fields:
+            node: Any = extra
+            for part in field.split("."):
+                node = node.get(part, {}) if isinstance(node, dict) else {}
+            assert node == {}, field
+        for field in typed:
+            assert kubelet.get(field, True) is True, field

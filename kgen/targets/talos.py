@@ -127,6 +127,9 @@ class Layout:
         if _shown(entry["value"]) == _shown(setting.value):
             self.talos_has(setting, entry["value"], "same as the profile")
             return True
+        if entry.get("hardened"):
+            self.talos_has(setting, entry["value"], "stricter: Talos keeps its hardened value; the profile asks for less")
+            return True
         if entry.get("verdict"):
             self.talos_has(setting, entry["value"], f"{entry['verdict']}: {entry['keep']}")
             return True
@@ -321,7 +324,10 @@ class Layout:
         top = key.split(".", 1)[0]
         typed = self.facts["kubeletTypedFields"].get(key)
         if typed:
-            if setting.value == typed["default"]:
+            if setting.value != typed["default"] and typed.get("hardened"):
+                verdict = f"stricter: .machine.kubelet.{typed['field']} defaults to it; the profile asks for less"
+                self.talos_has(setting, typed["default"], verdict)
+            elif setting.value == typed["default"]:
                 self.talos_has(
                     setting, typed["default"], f"same as the profile (.machine.kubelet.{typed['field']} defaults to it)"
                 )
