@@ -14,6 +14,7 @@ from copy import copy
 from typing import Any, NamedTuple
 
 from kgen import yamlout
+from kgen.knowledge.versions import is_preview
 from kgen.plan import NodeFile, Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
 from kgen.targets.managed import Item, describe, item, placement
@@ -244,7 +245,10 @@ class Layout:
             f"against the Cluster CRD schema of {schema['repo']} {schema['commit']} ({schema['path']}), where every object "
             "is closed: a field kops does not define is an error, not silently dropped."
         )
-        notes = [
+        notes = []
+        if is_preview(self.plan.version):
+            notes.append(f"Kubernetes {self.plan.version} is a preview: no kops release supports it yet.")
+        notes += [
             "Merge the fragment into the cluster with kops edit cluster (or kops get cluster -o yaml, merge, kops replace -f), "
             "then kops update cluster --yes and kops rolling-update cluster.",
             "fileAssets land in /srv/kubernetes/kube-apiserver, the one folder nodeup mounts into kube-apiserver besides its "

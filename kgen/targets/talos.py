@@ -269,6 +269,7 @@ class Layout:
         files = self.control_plane.setdefault("machine", {}).setdefault("files", [])
         files.append({"content": content, "permissions": 0o400, "path": path, "op": "create"})
         self.comments[("machine", "files", len(files) - 1, "content")] = node_file.reason.short()
+        self.comments[("machine", "files", len(files) - 1, "permissions")] = "0o400: read-only, for its owner only"
         self.where[("file", node_file.node_path)] = [f"{TARGET}/{CONTROL_PLANE_FILE} machine.files[{len(files) - 1}] ({path})"]
         self.nested.append(content)
         volumes = self.control_plane.setdefault("cluster", {}).setdefault("apiServer", {}).setdefault("extraVolumes", [])
