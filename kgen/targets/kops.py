@@ -256,6 +256,12 @@ class Layout:
         ]
         if self.secret_note:
             notes.append(self.secret_note + "; kgen never writes key material.")
+        left_out = sorted({s.component for s in self.plan.settings if s.component in self.facts["components"]})
+        if left_out:
+            notes.append(
+                f"The CIS summary below counts what kgen renders and what {DISTRIBUTION} is known to set; controls on "
+                f"{', '.join(left_out)} are not counted, as {DISTRIBUTION} runs them with settings kgen does not render."
+            )
         return {"name": DISTRIBUTION, "release": text, "notes": notes, "items": [d._asdict() for d in self.done]}
 
 
