@@ -313,6 +313,31 @@ def init(
     _run(body)
 
 
+@app.command()
+def verify(
+    profile: Annotated[str, typer.Argument(help="Profile: a path or a bundled name.")],
+    root: Annotated[str, typer.Option("--root", help="The node's root folder: / on the node, or a copy of its files.")] = "/",
+    kubernetes_version: VersionOption = None,
+    output_format: Annotated[str, typer.Option("--format", help="text, json, markdown, sarif or junit.")] = "text",
+    show_ok: Annotated[bool, typer.Option("--show-ok", help="Text format: list matching settings too.")] = False,
+) -> None:
+    """Compare a node's real configuration with what the profile renders; exit 5 when it drifts."""
+
+    def body() -> None:
+        from kgen.errors import EXIT_NODE_DRIFT
+        from kgen.reports import check_format
+        from kgen.verify import verify_node
+        from kgen.verify_report import FORMATS, render_result
+
+        chosen = check_format(output_format, FORMATS)
+        result = verify_node(profile, root, kubernetes_version)
+        _echo(render_result(result, chosen, show_ok))
+        if result.drifted:
+            raise typer.Exit(EXIT_NODE_DRIFT)
+
+    _run(body)
+
+
 def main() -> Any:
     """Console entry point."""
     import os
