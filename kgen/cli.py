@@ -338,6 +338,28 @@ def verify(
     _run(body)
 
 
+@app.command("import")
+def import_command(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="kubeadm configuration, static Pod manifests, KubeletConfiguration files.")
+    ] = None,
+    root: Annotated[str | None, typer.Option("--root", help="Read a node below this folder instead of files.")] = None,
+    extends: Annotated[str | None, typer.Option("--extends", help="Bundled profile to extend (default: the closest).")] = None,
+    kubernetes_version: VersionOption = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Profile file to write.")] = Path("imported.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
+) -> None:
+    """Write the smallest profile that reproduces an existing cluster's configuration."""
+
+    def body() -> None:
+        from kgen.importer import import_report
+
+        text, _ = import_report(root, list(files or []), extends, kubernetes_version, output, force)
+        _echo(text)
+
+    _run(body)
+
+
 def main() -> Any:
     """Console entry point."""
     import os

@@ -53,7 +53,7 @@ class VerifyResult(NamedTuple):
         return any(finding.status != "ok" for finding in self.findings)
 
 
-def verify(plan: Plan, tree: NodeTree, state: NodeState) -> VerifyResult:
+def verify(plan: Plan, tree: NodeTree, state: NodeState, *, check_files: bool = True) -> VerifyResult:
     findings: list[Finding] = []
     notes: list[str] = []
     components = [c for c in NODE_COMPONENTS if c == "kubelet" or state.is_control_plane]
@@ -74,7 +74,7 @@ def verify(plan: Plan, tree: NodeTree, state: NodeState) -> VerifyResult:
         findings.extend(_extra_findings(plan, state, component))
     if "kubelet" in state.components:
         findings.extend(_kubelet_field_findings(plan, state))
-    for node_file in plan.files:
+    for node_file in plan.files if check_files else ():
         if node_file.component in components and (node_file.component in state.components):
             findings.append(_file_finding(node_file, tree))
     findings.sort(key=lambda f: (NODE_COMPONENTS.index(f.component) if f.component in NODE_COMPONENTS else 99, f.setting))

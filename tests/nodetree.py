@@ -148,14 +148,14 @@ def _write(root: Path, node_path: str, text: str, mode: int = 0o600) -> None:
     target.chmod(mode)
 
 
-def static_pod(component: str, flags: dict[str, str]) -> str:
+def static_pod(component: str, flags: dict[str, str], release: str) -> str:
     command = [component, *(f"--{name}={value}" for name, value in sorted(flags.items()))]
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"labels": {"component": component, "tier": "control-plane"}, "name": component, "namespace": "kube-system"},
         "spec": {
-            "containers": [{"command": command, "image": f"registry.k8s.io/{component}:v1.35.0", "name": component}],
+            "containers": [{"command": command, "image": f"registry.k8s.io/{component}:{release}", "name": component}],
             "hostNetwork": True,
             "priorityClassName": "system-node-critical",
         },
@@ -179,7 +179,8 @@ def build_node(rendered: Path, root: Path, *, control_plane: bool = True) -> Non
             ("etcd", KUBEADM_ETCD_FLAGS, cluster.get("etcd", {}).get("local", {})),
         ):
             flags = {**defaults, **_args(place.get("extraArgs"))}
-            _write(root, f"/etc/kubernetes/manifests/{component}.yaml", static_pod(component, flags))
+            release = str(cluster["kubernetesVersion"]).replace("stable-", "v") + ".0"
+            _write(root, f"/etc/kubernetes/manifests/{component}.yaml", static_pod(component, flags, release))
         files = rendered / "files"
         for path in sorted(files.rglob("*")):
             if path.is_file():
