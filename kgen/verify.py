@@ -63,6 +63,9 @@ def verify(plan: Plan, tree: NodeTree, state: NodeState, *, check_files: bool = 
         notes.append("no kubelet unit, environment file or configuration found")
     if any(setting.component == "kube-proxy" for setting in plan.settings):
         notes.append("kube-proxy runs as a DaemonSet with a ConfigMap: not verified from node files")
+    if plan.cluster_objects and state.is_control_plane:
+        names = ", ".join(obj.name for obj in plan.cluster_objects)
+        notes.append(f"cluster objects live in the API, not on the node: not verified ({names}; check with kubectl)")
     for problem in state.problems:
         findings.append(Finding(problem.component, problem.node_path, "unreadable", "", problem.message, problem.node_path))
     for component in components:

@@ -302,3 +302,24 @@ def test_bad_input_is_one_line_without_traceback(tmp_path: Path) -> None:
     assert code == 1 and "Traceback" not in output
     result = CliRunner().invoke(app, ["verify", "cis", "--root", ""])
     assert result.exit_code == 1 and "--root must not be empty" in result.output
+
+
+def test_a_flag_in_both_command_and_args_counts_as_the_last_one(tmp_path: Path) -> None:
+    import yaml
+
+    root = node(tmp_path)
+    path = root / SCHEDULER.lstrip("/")
+    pod = yaml.safe_load(path.read_text(encoding="utf-8"))
+    pod["spec"]["containers"][0]["args"] = ["--profiling=true"]  # Kubernetes runs command, then args
+    path.write_text(yaml.safe_dump(pod), encoding="utf-8")
+    code, output = verify(root)
+    assert code == 5
+    assert "found:    true (given 2 times; the last one counts)" in output
+    assert findings(root) == {("kube-scheduler", "--profiling", "drift")}
+
+
+def test_cluster_objects_are_named_as_not_verified(tmp_path: Path) -> None:
+    root = node(tmp_path, "strict", "1.35")
+    code, output = verify(root, "strict", "1.35")
+    assert code == 0, output
+    assert "cluster objects live in the API, not on the node: not verified" in output
