@@ -258,6 +258,8 @@ def _controls(cfg_dir: Path, hand_kept: dict[str, dict[str, Any]]) -> list[dict[
         for key in ("note", "deviation"):  # deviation: why a kgen profile deliberately does not meet it
             if key in kept:
                 control[key] = str(kept[key])
+        if "deviationWhen" in kept:  # what the rendered files must carry for the deviation text to be true
+            control["deviationWhen"] = {str(k): v for k, v in kept["deviationWhen"].items()}
         control["tests"] = entry["variants"]
         controls.append(control)
     return controls
