@@ -124,15 +124,26 @@ def _item_passes(item: dict[str, Any], flags: dict[str, str], config: dict[str, 
     return _compare(str(op), actual or "", str(item.get("value", "")))
 
 
-def _deviation_holds(control: dict[str, Any], covered: Coverage, flags: dict[str, str], config: dict[str, Any]) -> bool:
-    """Whether the rendered files carry what the control's deviation text cites (cis-controls.yaml deviationWhen)."""
-    when = control.get("deviationWhen")
-    if not when:
-        return True
+def _carries(when: dict[str, Any], covered: Coverage, flags: dict[str, str], config: dict[str, Any]) -> bool:
+    """Whether the rendered files carry what a cis-controls.yaml condition (deviationWhen, deviationElseUnless) names."""
     if "kind" in when:
         documents = [f.document for f in covered.files if f.document.get("kind") == when["kind"]]
         return any(_lookup(document, str(when["path"])) not in (None, [], {}) for document in documents)
     return _item_passes(when, flags, config)
+
+
+def _unmet_detail(control: dict[str, Any], covered: Coverage) -> str:
+    """The control's deviation text when the files carry what it cites, its alternative text, or nothing."""
+    if not control.get("deviation"):
+        return ""
+    flags, config = _component_values(covered, control["component"])
+    when = control.get("deviationWhen")
+    if not when or _carries(when, covered, flags, config):
+        return "deliberate, " + str(control["deviation"])
+    unless = control.get("deviationElseUnless")
+    if unless and _carries(unless, covered, flags, config):
+        return ""
+    return str(control.get("deviationElse", ""))
 
 
 def _outcome(control: dict[str, Any], benchmark: str, covered: Coverage) -> bool | None:
@@ -165,10 +176,8 @@ def evaluate(plan: Plan, target: str, covered: Coverage | None = None) -> list[C
         detail = ""
         if not passed and _outcome(control, benchmark, everything):
             detail = f"the {target} files cannot carry the setting (see Not controllable on this platform)"
-        elif not passed and control.get("deviation"):
-            flags, config = _component_values(covered, control["component"])
-            if _deviation_holds(control, covered, flags, config):
-                detail = "deliberate, " + control["deviation"]
+        elif not passed:
+            detail = _unmet_detail(control, covered)
         results.append(ControlResult(control["id"], control["title"], control["scored"], status, detail))
     return sorted(results, key=lambda r: [int(p) for p in r.id.split(".")])
 

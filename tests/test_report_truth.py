@@ -320,6 +320,8 @@ def test_cis_summary_follows_the_target_files(profile: str, version: str, target
         if control in summary.not_met:
             shown = summary.not_met[control].startswith("deliberate")
             assert shown == carried, f"{where}: {control} says {summary.not_met[control]!r}"
+    if "1.2.1" in summary.not_met and not anonymous_limited:
+        assert summary.not_met["1.2.1"].startswith("nothing in these files limits anonymous access"), where
 
 
 def test_anonymous_access_at_1_31_is_not_called_limited() -> None:
@@ -328,7 +330,7 @@ def test_anonymous_access_at_1_31_is_not_called_limited() -> None:
         report = rendered("baseline", "1.31", target).files["REPORT.md"]
         summary = cis_summary(report)
         assert summary is not None
-        assert summary.not_met["1.2.1"] == "", target
+        assert summary.not_met["1.2.1"].startswith("nothing in these files limits anonymous access"), target
         assert "AuthenticationConfiguration" not in report.split("## CIS compliance", 1)[1], target
     later = cis_summary(rendered("baseline", "1.34", "kubeadm").files["REPORT.md"])
     assert later is not None and "AuthenticationConfiguration" in later.not_met["1.2.1"]
@@ -385,3 +387,28 @@ def test_a_plan_setting_eksctl_exposes_is_reported_as_settable_not_rendered() ->
     assert exposed["verdict"] == (
         "Settable there but not rendered by kgen: kube-apiserver --event-ttl -> kubeAPIServerConfig.eventTTL."
     )
+
+
+@pytest.mark.parametrize(
+    ("mode", "version", "expected"),
+    [
+        ("health", "1.34", "deliberate, anonymous access is limited to health endpoints by AuthenticationConfiguration"),
+        ("health", "1.31", "nothing in these files limits anonymous access"),
+        ("none", "1.34", None),  # anonymous.enabled false in AuthenticationConfiguration: no --anonymous-auth flag for kube-bench
+    ],
+)
+def test_anonymous_line_follows_the_authentication_file(mode: str, version: str, expected: str | None, tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        f"name: p\nextends: cis\nanonymousAccess:\n  mode: {mode}\n"
+        "authentication:\n  jwt:\n  - issuer: https://idp.example.com\n    audiences: [k8s]\n",
+        encoding="utf-8",
+    )
+    result = render_profile(ProfileLoader(tmp_path).load(str(profile), version), ["kubeadm"])
+    report = next(item.content for item in result.files if item.path.endswith("REPORT.md"))
+    summary = cis_summary(report)
+    assert summary is not None
+    if expected is None:
+        assert summary.not_met.get("1.2.1") == ""
+    else:
+        assert summary.not_met["1.2.1"].startswith(expected)
