@@ -302,6 +302,8 @@ def test_cis_summary_follows_the_target_files(profile: str, version: str, target
         # kubespray's variables are not flags; encryption at rest is met only when its variable turns it on
         encrypts = found.values["kube_encrypt_secret_data"] == [True]
         assert encrypts == ("1.2.27" not in summary.not_met), where
+        unaccounted = kubespray_unaccounted_flags(files, version, set(summary.not_met))
+        assert not unaccounted, f"{where}: counted as met, but kubespray's file sets no variable for {unaccounted}"
     # Every "deliberate" deviation cites what the files really carry.
     anonymous_limited = any(
         key.endswith("anonymous") and isinstance(value, dict) and value.get("conditions")
@@ -322,6 +324,71 @@ def test_cis_summary_follows_the_target_files(profile: str, version: str, target
             assert shown == carried, f"{where}: {control} says {summary.not_met[control]!r}"
     if "1.2.1" in summary.not_met and not anonymous_limited:
         assert summary.not_met["1.2.1"].startswith("nothing in these files limits anonymous access"), where
+
+
+STRUCTURED_SWITCHES = {
+    "authentication-config": "kube_apiserver_use_authentication_config_file",
+    "authorization-config": "kube_apiserver_use_authorization_config_file",
+    "admission-control-config-file": "kube_apiserver_admission_control_config_file",
+    "audit-policy-file": "kubernetes_audit",
+    "encryption-provider-config": "kube_encrypt_secret_data",
+    "provider": "kube_encrypt_secret_data",  # kube-bench's name for the first provider in the encryption file
+}
+EXTRA_ARGS = {
+    "kube-apiserver": "kube_kubeadm_apiserver_extra_args",
+    "kube-controller-manager": "kube_kubeadm_controller_extra_args",
+    "kube-scheduler": "kube_kubeadm_scheduler_extra_args",
+}
+
+
+def kubespray_unaccounted_flags(files: dict[str, str], version: str, not_met: set[str]) -> list[str]:
+    """Control-plane flags of controls counted as met that kubespray's variables file does not account for.
+
+    A flag is accounted for when the file sets the kubespray variable that writes it (the variable
+    names kgen's platform facts checked against kubespray's defaults), names it in the extra-args
+    dictionary, turns on the structured file it belongs to, or lists it among the flags kubespray or
+    kubeadm set themselves.
+    """
+    from kgen.compliance import _cis  # the controls and kube-bench tests kgen scores
+    from kgen.targets.managed import platforms
+
+    facts = platforms()["kubespray"]
+    text = files["group_vars/k8s_cluster/kgen-hardening.yml"]
+    variables = yaml.load(text.split("\n---\n", 1)[1], Loader=_Loader)
+    header = text.split("\n---\n", 1)[0]
+    covered: set[tuple[str, str]] = set()  # (component, flag) from the "Set by kubespray or kubeadm" lines
+    for line in (raw for raw in header.splitlines() if raw.startswith("#   ")):
+        component = ""
+        for named, flag in re.findall(
+            r"(?:(kube-apiserver|kube-controller-manager|kube-scheduler|etcd|kubelet|kube-proxy) )?--([a-z0-9-]+)",
+            line.split(": ", 1)[0],
+        ):
+            component = named or component
+            covered.add((component, flag))
+    benchmark = cisbench.benchmark_for(version)
+    missing = []
+    for control in _cis()["controls"]:
+        component = control["component"]
+        if control["id"] in not_met or benchmark not in control["benchmarks"] or component not in (*EXTRA_ARGS, "etcd"):
+            continue
+        if control.get("needsNode"):
+            continue
+        for test in (t for t in control.get("tests", []) if benchmark in t["benchmarks"] and t.get("binOp", "and") == "and"):
+            for item in test["items"]:
+                flag = str(item.get("flag", "")).lstrip("-")
+                if not flag or not item.get("set", True):
+                    continue
+                variable = facts["flagVariables"].get(component, {}).get(flag, {}).get("variable")
+                switch = STRUCTURED_SWITCHES.get(flag) if component == "kube-apiserver" else None
+                accounted = (
+                    (variable is not None and variable in variables)
+                    or flag in variables.get(EXTRA_ARGS.get(component, ""), {})
+                    or (switch is not None and variables.get(switch) is True)
+                    or (component, flag) in covered
+                )
+                if not accounted:
+                    missing.append(f"{control['id']} {component} --{flag}")
+    return missing
 
 
 def test_anonymous_access_at_1_31_is_not_called_limited() -> None:
