@@ -89,7 +89,9 @@ def render(
     profiles: Annotated[list[str], typer.Argument(help="Profiles: a path or a bundled name (see `kgen profiles`).")],
     target: TargetOption = None,
     kubernetes_version: VersionOption = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
+    output: Annotated[
+        str, typer.Option("-o", "--output", help="Output folder (one render at a time writes into it; others wait).")
+    ] = "out",
     check: Annotated[
         bool, typer.Option("--check", help="Render in memory and compare with the output folder; exit 3 on drift.")
     ] = False,
@@ -101,8 +103,7 @@ def render(
         from kgen.fleet import render_many
         from kgen.output import check_output_dir, check_tree, raise_on_drift, write_tree
 
-        if not check:
-            check_output_dir(output)
+        check_output_dir(output)
         files, summaries = render_many(profiles, target, kubernetes_version, jobs)
         if check:
             raise_on_drift(output, check_tree(output, files))
@@ -111,6 +112,8 @@ def render(
         report = write_tree(output, files)
         for line in summaries:
             typer.echo(line)
+        for leftover in report.cleaned:
+            typer.echo(f"removed {output}/{leftover}, left by an interrupted render")
         typer.echo(
             f"wrote {len(report.written)} target folder(s), {len(report.unchanged)} unchanged, {len(files)} files in {output}"
         )
