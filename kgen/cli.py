@@ -8,13 +8,12 @@ every command's signature on each run, and resolving string annotations cost abo
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from kgen import __version__
-from kgen.errors import EXIT_PROBLEMS, KgenError
+from kgen.errors import EXIT_BUG, EXIT_PROBLEMS, KgenError
 
 app = typer.Typer(
     name="kgen",
@@ -56,13 +55,29 @@ FormatOption = Annotated[str, typer.Option("--format", help="Output format: text
 
 
 def _run(action: Callable[[], T]) -> T:
-    """Run a command body; a user problem prints one line per problem and exits with its status."""
+    """Run a command body; a user problem prints one line per problem and exits with its status.
+
+    Anything else is a bug in kgen: its traceback is printed for the bug report, with everything
+    that looks like secret material (a profile's token or key quoted in an exception) redacted,
+    and kgen exits with EXIT_BUG.
+    """
     try:
         return action()
     except KgenError as error:
         for line in error.lines():
             typer.echo(line, err=True)
         raise typer.Exit(error.exit_code) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as bug:  # the last resort: report the bug without leaking secrets
+        import traceback
+
+        from kgen.profile import redact_secrets
+
+        text = "".join(traceback.format_exception(bug))
+        typer.echo(redact_secrets(text).rstrip("\n"), err=True)
+        typer.echo(f"kgen: error: a bug in kgen ({type(bug).__name__}); please report it with the lines above", err=True)
+        raise typer.Exit(EXIT_BUG) from None
 
 
 def _echo(text: str) -> None:
@@ -245,7 +260,7 @@ def diff(
 @app.command("check-config")
 def check_config(
     paths: Annotated[
-        list[Path], typer.Argument(help="Configuration files or folders (kubeadm, kubelet, apiserver configs, .args files).")
+        list[str], typer.Argument(help="Configuration files or folders (kubeadm, kubelet, apiserver configs, .args files).")
     ],
     kubernetes_version: VersionOption = None,
     output_format: FormatOption = "text",

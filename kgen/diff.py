@@ -197,7 +197,7 @@ def _copy_out(revision: str, repo_path: str, top: Path, root: Path, fallbacks: d
     """Write the profile at repo_path from the revision (else the working tree) under root, then its parents."""
     import posixpath
 
-    import yaml
+    from kgen.yamlload import MAX_BYTES, parse_mapping, read_file
 
     target = root / repo_path
     if target.exists():
@@ -209,15 +209,18 @@ def _copy_out(revision: str, repo_path: str, top: Path, root: Path, fallbacks: d
             if required:
                 raise KgenError(f"{revision}:{repo_path}: not in git ({err})")
             return  # the loader reports the missing parent with its file and line
-        content = working.read_bytes()
+        content = read_file(working, f"{repo_path} (working tree)")
         fallbacks[target.resolve()] = repo_path
+    if len(content) > MAX_BYTES:
+        content = content[: MAX_BYTES + 1]  # the loader reports the size, as for any file
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
     try:
-        data = yaml.safe_load(content)
-    except yaml.YAMLError:
-        return  # the loader reports the syntax error with its position
-    parent = data.get("extends") if isinstance(data, dict) else None
+        # kgen's own reader, with its limits on size, depth and tags: the loader then reports any problem located
+        data = parse_mapping(content, repo_path).data
+    except KgenError:
+        return
+    parent = data.get("extends")
     if not isinstance(parent, str) or ("/" not in parent and not parent.endswith((".yaml", ".yml"))):
         return  # a bundled profile, or nothing
     if parent.startswith("/"):
