@@ -122,18 +122,29 @@ def load_side(reference: str, version: str | None, targets: list[str] | None, lo
     from kgen.render import render_profile
 
     match = _REVISION_REFERENCE.fullmatch(reference)
-    if match and not Path(reference).exists():
+    if match and not _exists(Path(reference)):
         import tempfile
 
-        with tempfile.TemporaryDirectory(prefix="kgen-diff-") as temporary:
-            revision_loader, fallbacks = _revision_loader(match["rev"], match["path"], Path(temporary))
-            profile = revision_loader.load(str(revision_loader.root_file), version)
+        try:
+            with tempfile.TemporaryDirectory(prefix="kgen-diff-") as temporary:
+                revision_loader, fallbacks = _revision_loader(match["rev"], match["path"], Path(temporary))
+                profile = revision_loader.load(str(revision_loader.root_file), version)
+        except OSError as exc:  # a path the OS refuses (too long) while copying it out of git
+            shown = reference if len(reference) <= 120 else reference[:120] + "..."
+            raise KgenError(f"{shown}: cannot read: {exc.strerror or 'not a usable path'}") from None
     else:
         profile = (loader or ProfileLoader()).load(reference, version)
         fallbacks = []
     result = render_profile(profile, targets)
     files = sorted(rendered.path.split("/", 1)[1] for rendered in result.files)
     return Side(reference, result.plan, files, fallbacks)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name the OS refuses is no file: it may still be REV:PATH
+        return False
 
 
 class _RevisionLoader(ProfileLoader):

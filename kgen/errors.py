@@ -21,6 +21,9 @@ EXIT_BUG = 70  # an unexpected exception: a bug in kgen (EX_SOFTWARE)
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+_LONGEST_FILE = 300
+
+
 def printable(text: str) -> str:
     """``text`` with every control character written as an escape (\\n, \\x1b, \\u202e): one inert line."""
     return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
@@ -40,6 +43,8 @@ class Problem(NamedTuple):
     def format(self) -> str:
         """One line, whatever the file name, path or message hold: control characters are escaped."""
         where = printable(self.file) or "kgen"
+        if len(where) > _LONGEST_FILE:  # a path the OS refused for its length: its start says enough
+            where = where[:_LONGEST_FILE] + "..."
         if self.line:
             where += f":{self.line}"
             if self.column:

@@ -139,8 +139,8 @@ def _layout_problems(out: Path | str, root: Path, groups: dict[str, dict[str, Re
                 problems.append(Problem(f"refusing to replace {place} (kgen's own input)", f"{out}/{rel}", rule="output"))
         try:
             mode = os.lstat(folder).st_mode
-        except FileNotFoundError:
-            continue
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # made when written; a file on the way is reported then
         if stat.S_ISLNK(mode):
             problems.append(_link_problem(out, rel))
         elif not stat.S_ISDIR(mode):
@@ -182,7 +182,7 @@ def _locked(root: Path, out: Path | str, *, shared: bool) -> Iterator[None]:
     while True:
         try:
             descriptor = os.open(path, flags, 0o644)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             if not shared:
                 raise
             yield  # --check writes nothing, not even a lock: no render is writing here now

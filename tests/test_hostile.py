@@ -425,6 +425,44 @@ def test_diff_reads_a_hostile_profile_from_git(
     assert (tmp_path / "deep.yaml").read_bytes() == before
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_with_an_overlong_git_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    git = ["git", "-c", "user.email=kgen@example.com", "-c", "user.name=kgen", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "empty"], check=True)
+    code, stdout, stderr = _invoke(["diff", "HEAD:" + "x" * 5000 + ".yaml", "cis"])
+    assert code == 1, stdout
+    assert "Traceback" not in stderr
+    assert stderr.startswith("kgen: error: HEAD:xxx") and stderr.endswith("...: cannot read: File name too long\n")
+
+
+LONG = "x" * 5000
+OVERLONG_CASES = {
+    "render-profile": (["render", f"{LONG}.yaml", "-o", "fresh"], "cannot read: File name too long"),
+    "validate": (["validate", f"{LONG}.yaml"], "cannot read: File name too long"),
+    "explain": (["explain", f"{LONG}.yaml"], "cannot read: File name too long"),
+    "render-output": (["render", "cis", "-o", LONG], "error: output folder: File name too long [output]"),
+    "check-output": (["render", "cis", "-o", LONG, "--check"], "error: output folder: File name too long [output]"),
+    "output-under-a-file": (["render", "cis", "-o", "hostile/malformed.yaml/out"], "cannot write: Not a directory"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OVERLONG_CASES))
+def test_paths_the_os_refuses_are_located_errors(work: Path, case: str) -> None:
+    args, expected = OVERLONG_CASES[case]
+    stderr = _assert_clean_failure(work, args, expected)
+    assert len(stderr.splitlines()) == 1
+    assert len(stderr) < 400  # a path of thousands of characters is cut
+
+
+def test_check_config_with_an_overlong_path(work: Path) -> None:
+    code, stdout, stderr = _invoke(["check-config", LONG])
+    assert code == 1
+    assert "Traceback" not in stdout + stderr
+    assert "error: cannot read: File name too long" in stdout
+
+
 # --- a line break in a profile string never ends a comment ---------------------------------------------
 
 
