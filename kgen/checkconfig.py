@@ -448,6 +448,7 @@ _INTEGER_RANGES = {
 _GO_INTEGER = re.compile(r"[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[bB](?:_?[01])+|0[oO]?(?:_?[0-7])+|[1-9](?:_?[0-9])*|0)")
 _GO_DURATION = re.compile(r"[+-]?(?:0|(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)")
 _TLS_VERSIONS = {"etcd": ("TLS1.2", "TLS1.3")}
+_CIPHER_SUITE_NAME = re.compile(r"TLS_[A-Z0-9]+(?:_[A-Z0-9]+)+")  # the form only: names are checked by the TLS table
 _KUBERNETES_TLS_VERSIONS = ("VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13")
 
 
@@ -458,6 +459,11 @@ def _flag_value_problem(component: str, name: str, kind: str, value: str) -> str
         allowed = _TLS_VERSIONS.get(component, _KUBERNETES_TLS_VERSIONS)
         if value and value not in allowed:  # empty: the component's default
             return f"{shown} is not a TLS version {component} knows ({', '.join(allowed)})"
+    elif name in ("tls-cipher-suites", "cipher-suites"):
+        bad = [entry for entry in value.split(",") if not _CIPHER_SUITE_NAME.fullmatch(entry.strip())]
+        if bad:
+            first = repr(bad[0]) if len(bad[0]) <= 60 else repr(bad[0][:60] + "...")
+            return f"{first} is not a cipher suite name (IANA names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)"
     elif kind == "bool":
         if value not in _BOOL_WORDS:
             return f"{shown} is not true or false"

@@ -269,13 +269,14 @@ CONFIG_FILE_CASES = {
     # file name -> (content, expected located problem)
     "kube-apiserver.args": (
         "--tls-min-version=VersionTLS14\n--secure-port=thirty\n--max-requests-inflight=99999999999999999999\n"
-        "--profiling=maybe\n--request-timeout=5 minutes\n",
+        "--profiling=maybe\n--request-timeout=5 minutes\n--tls-cipher-suites=TLS_AES_128_GCM_SHA256,,rc4\n",
         [
             "kube-apiserver.args:1:1: error: --tls-min-version: 'VersionTLS14' is not a TLS version kube-apiserver knows",
             "kube-apiserver.args:2:1: error: --secure-port: 'thirty' is not an integer [flags]",
             "kube-apiserver.args:3:1: error: --max-requests-inflight: '99999999999999999999' is out of range for int",
             "kube-apiserver.args:4:1: error: --profiling: 'maybe' is not true or false [flags]",
             "kube-apiserver.args:5:1: error: --request-timeout: '5 minutes' is not a duration",
+            "kube-apiserver.args:6:1: error: --tls-cipher-suites: '' is not a cipher suite name",
         ],
     ),
     "etcd.args": (
@@ -308,7 +309,8 @@ def test_check_config_checks_flag_values(tmp_path: Path, name: str) -> None:
 def test_check_config_accepts_valid_flag_values(tmp_path: Path) -> None:
     (tmp_path / "kube-apiserver.args").write_text(
         "--tls-min-version=VersionTLS13\n--secure-port=6443\n--profiling=false\n--request-timeout=1m30s\n"
-        "--max-requests-inflight=0o17\n--event-ttl=0\n",
+        "--max-requests-inflight=0o17\n--event-ttl=0\n"
+        "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305\n",
         encoding="utf-8",
     )
     (tmp_path / "etcd.args").write_text("--tls-min-version=TLS1.3\n", encoding="utf-8")
