@@ -25,7 +25,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -320,9 +320,11 @@ def _replace_profile(root: Path, profile: str, changed: dict[str, dict[str, Rend
     leave ``.kgen-old-*`` folders behind, which the next render removes and ``--check`` reports.
     """
     parent = root / profile
+    made_parent = not parent.exists()
     parent.mkdir(parents=True, exist_ok=True)
     stagings: dict[str, Path] = {}
     swapped: list[tuple[Path, Path, Path | None]] = []  # (folder, staging, old)
+    done = False
     try:
         for target in sorted(changed):
             stagings[target] = Path(tempfile.mkdtemp(prefix=f".kgen-new-{target}-", dir=parent))
@@ -346,10 +348,14 @@ def _replace_profile(root: Path, profile: str, changed: dict[str, dict[str, Rend
         for _folder, _staging, old in swapped:
             if old is not None:
                 _remove(old)
+        done = True
     finally:
         for staging in stagings.values():
             if os.path.lexists(staging):
                 shutil.rmtree(staging, ignore_errors=True)
+        if made_parent and not done:
+            with suppress(OSError):
+                parent.rmdir()  # a profile folder this render made stays only if it was filled
 
 
 def write_tree(out: Path | str, files: list[RenderedFile]) -> WriteReport:

@@ -189,6 +189,25 @@ def test_a_profile_is_all_old_or_all_new(work: Path, monkeypatch: pytest.MonkeyP
     assert _snapshot(work) == before
 
 
+def test_a_failed_first_render_leaves_no_profile_folder(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kgen import output
+    from kgen.render import RenderedFile
+
+    real_rename = Path.rename
+
+    def failing_rename(self: Path, target: Any) -> Any:
+        if self.name.startswith(".kgen-new-"):
+            raise OSError(28, "No space left on device", str(self))
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", failing_rename)
+    with pytest.raises(KgenError):
+        output.write_tree(work / "out", [RenderedFile("fresh/flags/a.args", "--a=1\n")])
+    monkeypatch.undo()
+    assert not (work / "out" / "fresh").exists()
+    assert not (work / "out" / ".kgen.lock").exists()
+
+
 def test_a_render_waits_for_another_then_fails_clearly(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another process holds the output folder's lock: this render fails after the wait, writing nothing."""
     from kgen import output
