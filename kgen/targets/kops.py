@@ -10,13 +10,13 @@ folder kube-apiserver sees (/srv/kubernetes/kube-apiserver).
 from __future__ import annotations
 
 import weakref
-from copy import copy
 from typing import Any, NamedTuple
 
 from kgen import yamlout
 from kgen.knowledge.versions import is_preview
 from kgen.plan import NodeFile, Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
+from kgen.targets.coverage import Coverage
 from kgen.targets.managed import Item, describe, item, placement
 
 TARGET = "kops"
@@ -231,12 +231,6 @@ class Layout:
         schema = self.facts["schema"]
         return {"apiVersion": schema["apiVersion"], "kind": schema["kind"], "metadata": {"name": name}, "spec": self.spec}
 
-    def compliance_plan(self) -> Plan:
-        effective = copy(self.plan)
-        effective.settings = list(self.effective)
-        effective.files = list(self.effective_files)
-        return effective
-
     def distribution(self) -> dict[str, Any]:
         releases = self.facts["releases"]
         schema = self.facts["schema"]
@@ -259,10 +253,17 @@ class Layout:
         left_out = sorted({s.component for s in self.plan.settings if s.component in self.facts["components"]})
         if left_out:
             notes.append(
-                f"The CIS summary below counts what kgen renders and what {DISTRIBUTION} is known to set; controls on "
-                f"{', '.join(left_out)} are not counted, as {DISTRIBUTION} runs them with settings kgen does not render."
+                f"The CIS summary below reads what kgen renders and what {DISTRIBUTION} is known to set; controls on "
+                f"{', '.join(left_out)} show as not met because {DISTRIBUTION} runs them with its own settings, which kgen "
+                "neither renders nor has a record of: check them on a node."
             )
         return {"name": DISTRIBUTION, "release": text, "notes": notes, "items": [d._asdict() for d in self.done]}
+
+
+def coverage(plan: Plan) -> Coverage:
+    """What the nodes end up with: the settings and files kgen renders, and those the distribution sets itself."""
+    layout = layout_of(plan)
+    return Coverage(tuple(layout.effective), tuple(layout.effective_files))
 
 
 def not_controllable(plan: Plan) -> list[Item]:
@@ -300,9 +301,5 @@ def render(plan: Plan) -> list[OutputFile]:
         )
     ]
     outputs.extend(cluster_objects_output(plan, TARGET))
-    outputs.append(
-        report_output(
-            plan, TARGET, layout.not_controllable, distribution=layout.distribution(), compliance_plan=layout.compliance_plan()
-        )
-    )
+    outputs.append(report_output(plan, TARGET, layout.not_controllable, distribution=layout.distribution()))
     return outputs

@@ -10,12 +10,12 @@ denies in extraArgs (kgen/data/talos.json, from Talos's own merge policies) is n
 from __future__ import annotations
 
 import weakref
-from copy import copy
 from typing import Any, NamedTuple
 
 from kgen import yamlout
 from kgen.plan import NodeFile, Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
+from kgen.targets.coverage import Coverage
 from kgen.targets.managed import Item, describe, item, placement
 
 TARGET = "talos"
@@ -364,13 +364,6 @@ class Layout:
         self.effective.append(setting)
 
     # --- outputs -------------------------------------------------------------------------------------
-    def compliance_plan(self) -> Plan:
-        """The plan as the nodes end up with it on Talos: what kgen renders plus what Talos sets itself."""
-        effective = copy(self.plan)
-        effective.settings = list(self.effective)
-        effective.files = list(self.effective_files)
-        return effective
-
     def distribution(self) -> dict[str, Any]:
         release = self.release
         policy = self.policy
@@ -389,10 +382,17 @@ class Layout:
         left_out = sorted({s.component for s in self.plan.settings if s.component in self.facts["components"]})
         if left_out:
             notes.append(
-                f"The CIS summary below counts what kgen renders and what {DISTRIBUTION} is known to set; controls on "
-                f"{', '.join(left_out)} are not counted, as {DISTRIBUTION} runs them with settings kgen does not render."
+                f"The CIS summary below reads what kgen renders and what {DISTRIBUTION} is known to set; controls on "
+                f"{', '.join(left_out)} show as not met because {DISTRIBUTION} runs them with its own settings, which kgen "
+                "neither renders nor has a record of: check them on a node."
             )
         return {"name": DISTRIBUTION, "release": text, "notes": notes, "items": [d._asdict() for d in self.done]}
+
+
+def coverage(plan: Plan) -> Coverage:
+    """What the nodes end up with: the settings and files kgen renders, and those the distribution sets itself."""
+    layout = layout_of(plan)
+    return Coverage(tuple(layout.effective), tuple(layout.effective_files))
 
 
 def not_controllable(plan: Plan) -> list[Item]:
@@ -450,7 +450,6 @@ def render(plan: Plan) -> list[OutputFile]:
             TARGET,
             layout.not_controllable,
             distribution=layout.distribution(),
-            compliance_plan=layout.compliance_plan(),
         )
     )
     return outputs
