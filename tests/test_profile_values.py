@@ -1,4 +1,4 @@
-"""Profile values are checked as strictly as the components read them."""
+"""Profile values are checked as strictly as the components read them, and knobs a version cannot honour fail."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 
 from kgen.errors import KgenError
+from kgen.honoured import OPT_IN_BY_STAGE
 from kgen.knowledge._data import load
+from kgen.knowledge.versions import SUPPORTED_VERSIONS
+from kgen.plan import build_plan, features_table
 from kgen.profile import ProfileLoader, _profile_validator, quick_normalised
 from kgen.profile_schema import CIS_CIPHER_SUITES, NODE_PATH_PATTERN, PROFILE_SCHEMA, REGISTRY_PATTERN
 from kgen.profile_values import control_character_findings, string_field_paths
@@ -206,3 +209,84 @@ def test_ports_addresses_and_cidrs(tmp_path: Path, setting: str, fails: bool) ->
         assert all(line.endswith("[network]") for line in caught.value.lines()), caught.value.lines()
     else:
         _load(tmp_path, "name: p\n" + setting)
+
+
+# --- item: a knob the user set that the version cannot honour ------------------------------------
+
+
+def _knob_paths() -> dict[str, str]:
+    """Every feature knob a profile can set, by feature, as the plan names them."""
+    profile = ProfileLoader().load("strict")
+    return {
+        status.knob: status.origin
+        for status in build_plan(profile).features
+        if not features_table()[status.knob].get("automatic")
+    }
+
+
+def _profile_setting(path: str) -> str:
+    parts = path.split(".")
+    value = "AlwaysVerify" if parts[-1] == "policy" else "true"
+    text = ""
+    for depth, part in enumerate(parts[:-1]):
+        text += "  " * depth + part + ":\n"
+    if parts[:2] == ["features", "userNamespaces"] and parts[-1] == "hostNetwork":
+        text += "    enabled: true\n"
+    return text + "  " * (len(parts) - 1) + f"{parts[-1]}: {value}\n"
+
+
+@pytest.mark.parametrize("version", SUPPORTED_VERSIONS)
+def test_every_feature_knob_the_user_sets_fails_where_the_version_cannot_honour_it(tmp_path: Path, version: str) -> None:
+    refused = 0
+    for knob, path in _knob_paths().items():
+        text = f'name: p\nkubernetesVersion: "{version}"\n' + _profile_setting(path)
+        profile = _load(tmp_path, text)
+        unavailable = {
+            s.origin
+            for s in build_plan(profile).features
+            if s.wanted and s.state == "unavailable" and profile.user_origin(s.origin) is not None
+        }
+        if unavailable:
+            lines = _problems(tmp_path, text)
+            assert all(line.endswith("[feature-version]") for line in lines), (knob, lines)
+            assert {line.split(": error: ")[1].split(": ")[0] for line in lines} == unavailable, (knob, lines)
+            refused += 1
+        else:
+            render_profile(profile)
+    assert refused, "hostNetwork user namespaces are alpha in every supported version: at least that knob is refused"
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("1.33", "first on without opting in: Kubernetes 1.35; to use it in 1.33, set features.allowAlpha: true"),
+        ("1.34", "first on without opting in: Kubernetes 1.35; to use it in 1.34, set features.allowAlpha: true"),
+        ("1.31", "does not exist in 1.31; first on without opting in: Kubernetes 1.35; no opt-in makes it available in 1.31"),
+        ("1.35", None),
+        ("1.37", None),
+    ],
+)
+def test_image_pull_verification_set_by_the_user(tmp_path: Path, version: str, expected: str | None) -> None:
+    text = "name: p\nfeatures:\n  imagePullCredentialVerification:\n    policy: AlwaysVerify\n"
+    if expected is None:
+        plan = render_profile(_load(tmp_path, text, version)).plan
+        assert any(s.key == "imagePullCredentialsVerificationPolicy" for s in plan.settings)
+        return
+    lines = _problems(tmp_path, text, version)
+    assert len(lines) == 1
+    assert lines[0].startswith("p.yaml:4:5: error: features.imagePullCredentialVerification.policy: ")
+    assert expected in lines[0]
+
+
+def test_the_suggested_opt_in_makes_the_feature_render(tmp_path: Path) -> None:
+    text = "name: p\nfeatures:\n  imagePullCredentialVerification:\n    policy: AlwaysVerify\n"
+    opt_in = OPT_IN_BY_STAGE["alpha"].split(".")[1]
+    plan = render_profile(_load(tmp_path, text.replace("features:\n", f"features:\n  {opt_in}: true\n"), "1.33")).plan
+    assert any(s.key == "imagePullCredentialsVerificationPolicy" for s in plan.settings)
+
+
+def test_an_inherited_knob_keeps_its_report_line(tmp_path: Path) -> None:
+    result = render_profile(_load(tmp_path, "name: p\nextends: strict\n", "1.33"))
+    statuses = {s.knob: s.state for s in result.plan.features}
+    assert statuses["imagePullCredentialVerification"] == "unavailable"
+    assert any("Image pull credential verification" in note.text for note in result.plan.notes)
