@@ -290,3 +290,18 @@ def test_an_inherited_knob_keeps_its_report_line(tmp_path: Path) -> None:
     statuses = {s.knob: s.state for s in result.plan.features}
     assert statuses["imagePullCredentialVerification"] == "unavailable"
     assert any("Image pull credential verification" in note.text for note in result.plan.notes)
+
+
+@pytest.mark.parametrize(("version", "fails"), [("1.31", True), ("1.32", False)])
+def test_anonymous_paths_set_by_the_user_need_a_version_that_limits_them(tmp_path: Path, version: str, fails: bool) -> None:
+    text = "name: p\nanonymousAccess:\n  mode: paths\n  paths: [/version]\n"
+    if fails:
+        lines = _problems(tmp_path, text, version)
+        assert lines == [
+            "p.yaml:3:3: error: anonymousAccess.mode: Anonymous requests limited to listed endpoints (KEP-4633) cannot be "
+            "honoured in Kubernetes 1.31: AnonymousAuthConfigurableEndpoints is alpha, off by default in 1.31; first on "
+            "without opting in: Kubernetes 1.32; to use it in 1.31, set features.allowAlpha: true (not for production clusters) "
+            "[feature-version]"
+        ]
+    else:
+        render_profile(_load(tmp_path, text, version))
