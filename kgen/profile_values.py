@@ -163,9 +163,16 @@ class _Mount(NamedTuple):
 
 
 def _apiserver_mounts(data: dict[str, Any]) -> list[_Mount]:
-    """The kube-apiserver host directories the rendered configuration mounts, with the key that names each."""
+    """The kube-apiserver host directories the rendered configuration mounts, with the key that names each.
+
+    kubeadm's own volumes come first, so that a clash names the kgen volume the profile can move.
+    """
+    from kgen.knowledge._data import load
+
+    kubeadm = load("kubeadm-volumes.json")["table"]
     cluster = data["cluster"]
-    mounts = [
+    mounts = [_Mount(path, (), "kubeadm's own CA bundle volume") for path in [*kubeadm["always"], *kubeadm["whenPresent"]]]
+    mounts += [
         _Mount(cluster["pkiDir"], ("cluster", "pkiDir"), "kubeadm's certificate volume"),
         _Mount(cluster["configDir"], ("cluster", "configDir"), "the read-only volume of kgen's files"),
     ]
@@ -187,10 +194,11 @@ def mount_findings(data: dict[str, Any]) -> Iterator[Finding]:
         if first is None:
             seen[mount.directory] = mount
             continue
+        source = f" (from {'.'.join(map(str, first.path))})" if first.path else ""
         yield Finding(
             mount.path,
-            f"{mount.what} would mount {mount.directory}, which {first.what} already mounts "
-            f"(from {'.'.join(map(str, first.path))}); a pod may not mount one path twice: choose another directory",
+            f"{mount.what} would mount {mount.directory}, which {first.what} already mounts{source}; "
+            "a pod may not mount one path twice: choose another directory",
             "mounts",
         )
 

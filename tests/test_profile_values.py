@@ -171,6 +171,11 @@ def test_release_follows_the_command_line_version(tmp_path: Path) -> None:
             "audit.logPath: the writable audit log volume would mount /etc/kubernetes/pki",
         ),
         (
+            "cluster:\n  configDir: /etc/ssl/certs\n",
+            "cluster.configDir: the read-only volume of kgen's files would mount /etc/ssl/certs",
+        ),
+        ("cluster:\n  pkiDir: /usr/share/ca-certificates\n", "cluster.pkiDir: kubeadm's certificate volume would mount"),
+        (
             "authorization:\n  webhook:\n    name: w\n    kubeConfigFile: /var/log/kubernetes/audit/w.conf\n",
             "audit.logPath: the writable audit log volume would mount /var/log/kubernetes/audit",
         ),
