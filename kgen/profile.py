@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from kgen.errors import KgenError, Problem
 from kgen.yamlload import Document, parse_mapping, read_file
@@ -483,18 +483,25 @@ def _trusted_schema_class() -> Any:
 
 
 @cache
-def _whole_match_validator_class() -> Any:
+def _validator_class() -> Any:
     import cerberus
 
-    class WholeMatchValidator(cerberus.Validator):  # type: ignore[misc]
-        """cerberus matches a regex with '$', which lets a trailing newline through: match the whole value."""
+    class ProfileValidator(cerberus.Validator):  # type: ignore[misc]
+        """cerberus with two rules as strict as the components: Python's ``True`` is not an integer
+        (bool subclasses int), and a regex matches the whole value (cerberus appends '$', which lets a
+        trailing newline through)."""
+
+        types_mapping: ClassVar[dict[str, Any]] = {
+            **cerberus.Validator.types_mapping,
+            "integer": cerberus.TypeDefinition("integer", (int,), (bool,)),
+        }
 
         def _validate_regex(self, pattern: str, field: Any, value: Any) -> None:
             """{'type': 'string'}"""
             if isinstance(value, str) and not re.fullmatch(pattern, value):
                 self._error(field, cerberus.errors.REGEX_MISMATCH)
 
-    return WholeMatchValidator
+    return ProfileValidator
 
 
 def _profile_validator() -> Any:
@@ -502,7 +509,7 @@ def _profile_validator() -> Any:
 
     from kgen.profile_schema import PROFILE_SCHEMA
 
-    validator = _whole_match_validator_class()()
+    validator = _validator_class()()
     validator.schema = _trusted_schema_class()(validator, PROFILE_SCHEMA)
     validator.allow_unknown = False
     return validator
