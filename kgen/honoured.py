@@ -81,7 +81,31 @@ def unhonoured_problems(plan: Plan) -> list[Problem]:
         else:
             message += f"; no opt-in makes it available in {version}"
         problems.append(Problem(message, origin.file, origin.line, origin.column, status.origin, "feature-version"))
+    problems.extend(_missing_field_problems(plan))
     return sorted(problems, key=lambda p: (p.file, p.line, p.column))
+
+
+def _missing_field_problems(plan: Plan) -> list[Problem]:
+    """A knob the user set for a usable feature whose config field the version lacks (it would be dropped)."""
+    from kgen.plan import features_table
+
+    usable = {status.knob for status in plan.features if status.wanted and status.state != "unavailable"}
+    problems = []
+    for knob, spec in features_table().items():
+        if knob not in usable:
+            continue
+        for sub, target in spec.get("fields", {}).items():
+            dotted = f"features.{knob}.{sub}"
+            origin = plan.profile.user_origin(dotted)
+            kind, field = target.split(" ", 1)
+            if origin is None or knowledge.field_exists(kind, field, plan.version):
+                continue
+            since = knowledge.field_since(kind, field)
+            message = (
+                f"{kind} has no field {field} in Kubernetes {plan.version} (it exists from {since}): the value cannot be rendered"
+            )
+            problems.append(Problem(message, origin.file, origin.line, origin.column, dotted, "feature-version"))
+    return problems
 
 
 def _gate_state_text(name: str, version: str) -> str:

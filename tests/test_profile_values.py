@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from kgen import knowledge
 from kgen.errors import KgenError
 from kgen.honoured import OPT_IN_BY_STAGE
 from kgen.knowledge._data import load
@@ -310,3 +311,27 @@ def test_anonymous_paths_set_by_the_user_need_a_version_that_limits_them(tmp_pat
         ]
     else:
         render_profile(_load(tmp_path, text, version))
+
+
+def test_every_feature_field_in_the_table_is_a_known_config_field() -> None:
+    fields = [target for spec in features_table().values() for target in spec.get("fields", {}).values()]
+    assert fields
+    for target in fields:
+        kind, field = target.split(" ", 1)
+        assert any(knowledge.field_exists(kind, field, version) for version in SUPPORTED_VERSIONS), target
+
+
+@pytest.mark.parametrize(("version", "fails"), [("1.32", True), ("1.33", False)])
+def test_a_knob_whose_config_field_the_version_lacks_is_refused(tmp_path: Path, version: str, fails: bool) -> None:
+    text = (
+        f'name: p\nkubernetesVersion: "{version}"\nfeatures:\n  allowBetaOffByDefault: true\n'
+        "  userNamespaces:\n    enabled: true\n    idsPerPod: 131072\n"
+    )
+    if fails:
+        assert _problems(tmp_path, text) == [
+            "p.yaml:7:5: error: features.userNamespaces.idsPerPod: KubeletConfiguration has no field userNamespaces.idsPerPod "
+            "in Kubernetes 1.32 (it exists from 1.33): the value cannot be rendered [feature-version]"
+        ]
+    else:
+        plan = render_profile(_load(tmp_path, text)).plan
+        assert any(s.key == "userNamespaces.idsPerPod" and s.value == 131072 for s in plan.settings)
