@@ -335,3 +335,23 @@ def test_a_knob_whose_config_field_the_version_lacks_is_refused(tmp_path: Path, 
     else:
         plan = render_profile(_load(tmp_path, text)).plan
         assert any(s.key == "userNamespaces.idsPerPod" and s.value == 131072 for s in plan.settings)
+
+
+@pytest.mark.parametrize("command", ["render", "validate"])
+def test_render_and_validate_print_the_warning_and_succeed(tmp_path: Path, command: str) -> None:
+    import os
+
+    from typer.testing import CliRunner
+
+    from kgen.cli import app
+
+    (tmp_path / "p.yaml").write_text("name: p\ntls:\n  cipherSuites: [TLS_RSA_WITH_AES_128_CBC_SHA]\n", encoding="utf-8")
+    args = [command, "p.yaml", *(["-t", "flags", "-o", str(tmp_path / "out")] if command == "render" else [])]
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(app, args)
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0, result.output
+    assert "p.yaml:3:18: warning: tls.cipherSuites.0: TLS_RSA_WITH_AES_128_CBC_SHA is insecure" in result.output
