@@ -39,7 +39,7 @@ def _describe(characters: list[str]) -> str:
     return ", ".join(f"U+{ord(ch):04X}" for ch in characters)
 
 
-def _string_rules(rules: dict[str, Any]) -> dict[str, Any] | None:
+def _inner_rules(rules: dict[str, Any]) -> dict[str, Any] | None:
     """The rules of the container inside ``rules``: a mapping's fields or a list's item rules."""
     return rules.get("schema") if isinstance(rules.get("schema"), dict) else None
 
@@ -63,12 +63,12 @@ def _value_findings(value: Any, rules: dict[str, Any], path: KeyPath) -> Iterato
         if bad:
             yield Finding(
                 path,
-                f"holds control character(s) {_describe(bad)}, which no profile string may hold: "
-                "a line break splits flag lines, YAML and CEL",
+                f"holds control character(s) {_describe(bad)}, which no profile string may hold "
+                "(they split flag lines and change what YAML, CEL and shells read)",
                 "control-characters",
             )
         return
-    inner = _string_rules(rules)
+    inner = _inner_rules(rules)
     if isinstance(value, dict):
         if rules.get("type") == "dict" and inner is not None and "type" not in inner:
             yield from control_character_findings(value, inner, path)
@@ -86,7 +86,7 @@ def string_field_paths(schema: dict[str, Any], path: tuple[str, ...] = ()) -> It
     """(path, is a list item, multiline) for every string field of ``schema``; lists are shown as one item."""
     for key, rules in schema.items():
         kind = rules.get("type")
-        inner = _string_rules(rules)
+        inner = _inner_rules(rules)
         if kind == "string":
             yield (*path, key), False, bool(rules.get("meta", {}).get("multiline"))
         elif kind == "dict" and inner is not None:
