@@ -370,7 +370,10 @@ PROFILE_SCHEMA: dict[str, Any] = {
                 "type": "list",
                 "default": CIS_CIPHER_SUITES,
                 "schema": {"type": "string", "regex": r"^TLS_[A-Z0-9_]+$"},
-                "meta": _doc("TLS 1.2 cipher suites (TLS 1.3 suites are not configurable)."),
+                "meta": _doc(
+                    "TLS 1.2 cipher suites (TLS 1.3 suites are not configurable): names the components know; an insecure "
+                    "one is a warning, and an error in a profile that extends cis or strict."
+                ),
             },
         },
     ),
