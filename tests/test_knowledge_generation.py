@@ -18,6 +18,8 @@ GENERATED = (
     "api-versions.json",
     "flags.json",
     "config-fields.json",
+    "talos.json",
+    "kops.json",
 )
 
 
