@@ -257,7 +257,16 @@ def test_ansible_keeps_a_profile_pod_subnet(tmp_path: Path) -> None:
 def test_ansible_role_expression_is_left_for_ansible() -> None:
     text = output(ansible.render(plan_for("strict", "1.37")), ansible.VARS_PATH).content
     assert "podSubnet: '{{ kubernetes_pod_network.cidr }}'  # the role's default" in text
-    assert "kubenetes_config_kubelet_apiversion: v1beta1" in text
+    assert "kubenetes_config_kubelet_apiversion: !unsafe v1beta1" in text
+
+
+def test_ansible_keeps_the_roles_kubelet_defaults_unless_the_profile_sets_them() -> None:
+    values, comments = ansible.role_vars(plan_for("cis", "1.37"))
+    kubelet = values["kubernetes_config_kubelet_configuration"]
+    assert platforms()["ansible"]["roleKubeletDefaults"] == {"cgroupDriver": "systemd"}
+    assert kubelet["cgroupDriver"] == "systemd"
+    assert ("kubernetes_config_kubelet_configuration", "cgroupDriver") in comments
+    assert kubelet["readOnlyPort"] == 0 and kubelet["authentication"]["anonymous"]["enabled"] is False
 
 
 # --- eks ------------------------------------------------------------------------------------------
