@@ -168,6 +168,7 @@ def report_output(
     """REPORT.md; ``reasons`` lists rendered values whose file format has no room for a comment."""
     from kgen.compliance import compliance_summary
     from kgen.plan import requirements_table
+    from kgen.targets.managed import platform_defaults_line
 
     table = requirements_table()
     content = render_template(
@@ -179,5 +180,6 @@ def report_output(
         not_controllable=not_controllable,
         reasons=reasons,
         compliance=None if target in MANAGED_TARGETS else compliance_summary(plan),
+        platform_defaults=platform_defaults_line(target),
     )
     return OutputFile("REPORT.md", content.rstrip("\n") + "\n")

@@ -14,7 +14,7 @@ from typing import Any
 from kgen import yamlout
 from kgen.plan import Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, header_lines, render_template, report_output
-from kgen.targets.managed import Item, describe, item, platforms
+from kgen.targets.managed import Item, describe, item, platforms, weaker_than_platform
 
 TARGET = "kubespray"
 VARS_PATH = "group_vars/k8s_cluster/kgen-hardening.yml"
@@ -268,7 +268,10 @@ class _Builder:
         for setting in self.plan.fields("kubelet"):
             key = setting.key
             top = key.split(".", 1)[0]
-            if top == "featureGates":
+            weaker = weaker_than_platform(setting, TARGET)
+            if weaker is not None:
+                self.out.not_controllable.append(weaker)
+            elif top == "featureGates":
                 gates.append(f"{key.split('.', 1)[1]}={'true' if setting.value else 'false'}")
             elif key in mapping:
                 why = setting.reason.short()

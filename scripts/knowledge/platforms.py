@@ -96,4 +96,17 @@ def build(upstream: Path, sources: Sources) -> dict[str, Any]:
         "templatedKubeletFields": {"file": "upstream/kubespray/kubelet-config-template-fields.txt", "source": fields_source},
         "commits": sorted(set(_COMMIT.findall(variables_source + " " + fields_source))),
     }
-    return {**facts, "kubespray": kubespray}
+    eks = dict(facts["eks"])
+    eks["kubeletDefaults"] = _dotted(eks["nodeadmDefaults"])
+    return {**facts, "kubespray": kubespray, "eks": eks}
+
+
+def _dotted(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested KubeletConfiguration fragment as dotted field -> value."""
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and key != "featureGates":
+            flat.update(_dotted(value, f"{prefix}{key}."))
+        elif not isinstance(value, dict):
+            flat[f"{prefix}{key}"] = value
+    return flat
