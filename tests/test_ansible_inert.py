@@ -51,6 +51,12 @@ def constructs(marker: Path) -> list[str]:
         "}} {% endraw %} #} %}",
         f"{{% raw %}}{{{{ x }}}}{{% endraw %}}{{{{ {run} }}}}",
         f"$({run}) `{run}` ${{{{ x }}}}",
+        # Text ansible-core 2.19 would read as another type under !unsafe: left untagged, and must stay a string.
+        "false",
+        "1.30",
+        "~",
+        "0x1F",
+        "2024-01-01",
     ]
 
 

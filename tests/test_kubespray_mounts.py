@@ -3,7 +3,8 @@
 tests/data/kubespray holds verbatim lines of kubespray's kubeadm template and role defaults (source commit in
 each file's header) as a role, so ansible-playbook applies kgen's inventory group_vars over kubespray's defaults
 with Ansible's own precedence. The rendered kube-apiserver flags are then followed through the rendered
-extraVolumes to the host path, as the kubelet mounts them.
+extraVolumes to the host path, as the kubelet mounts them. kubespray's PodSecurity template (verbatim) also gets
+every hostile construct of test_ansible_inert as exempt usernames, which must come out unchanged.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from test_ansible_inert import ANSIBLE_PLAYBOOK, _ansible_env
+from test_ansible_inert import ANSIBLE_PLAYBOOK, _ansible_env, constructs
 
 from kgen.targets import kubespray
 from kgen.targets.common import OutputFile
@@ -32,7 +33,7 @@ def render_with_kubespray(cases: dict[str, str], work: Path) -> dict[str, tuple[
     """Per case (name -> kgen's vars file): kubespray's ClusterConfiguration excerpt and audit policy host path.
 
     One ansible-playbook run templates every case: each is an inventory host of group k8s_cluster whose
-    kgen vars sit in host_vars, the same precedence level above role defaults as kubespray's group_vars.
+    kgen vars sit in host_vars, which like kubespray's inventory group_vars take precedence over role defaults.
     """
     shutil.copytree(EXCERPT, work / "kubespray")
     inventory = work / "inventory"
@@ -58,6 +59,9 @@ def render_with_kubespray(cases: dict[str, str], work: Path) -> dict[str, tuple[
         config = yaml.safe_load((work / name / "kubeadm-config.yaml").read_text(encoding="utf-8"))
         policy = yaml.safe_load((work / name / "policy.json").read_text(encoding="utf-8"))["audit_policy_file"]
         results[name] = (config, policy)
+        if name == HOSTILE:
+            podsecurity = yaml.safe_load((work / name / "podsecurity.yaml").read_text(encoding="utf-8"))
+            results[name] = (podsecurity, policy)
     return results
 
 
@@ -94,15 +98,26 @@ CASES = {
     ),
 }
 UNMOUNTED = "unmounted"
+HOSTILE = "hostile"
 
 
 @pytest.fixture(scope="module")
-def kubespray_rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, Any], str]]:
-    folder = tmp_path_factory.mktemp("kubespray")
+def kubespray_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("kubespray")
+
+
+@pytest.fixture(scope="module")
+def kubespray_rendered(kubespray_folder: Path) -> dict[str, tuple[dict[str, Any], str]]:
+    folder = kubespray_folder
     cases = {}
     for name, (body, _, _) in CASES.items():
         (folder / name).mkdir()
         cases[name] = vars_text(kubespray.render(custom_plan(folder / name, f"name: {name}\n{body}")))
+    # Profile strings through kubespray's own PodSecurity template: they must come out byte for byte.
+    (folder / HOSTILE).mkdir()
+    usernames = yaml.safe_dump({"admission": {"podSecurity": {"exemptUsernames": constructs(folder / "command-ran")}}})
+    plan = custom_plan(folder / HOSTILE, f"name: {HOSTILE}\nextends: strict\n{usernames}")
+    cases[HOSTILE] = vars_text(kubespray.render(plan))
     # The failure the mount variables prevent: the "moved" vars without them, on kubespray's own defaults.
     values = yaml.safe_load(cases["moved"].replace("!unsafe ", ""))
     for variable in platforms()["kubespray"]["pathMounts"]["audit_log_path"].values():
@@ -141,3 +156,12 @@ def test_every_variable_kgen_sets_for_paths_and_algorithms_is_kubesprays() -> No
     template = (EXCERPT / "roles" / "kubespray-excerpt" / "templates" / "kubeadm-config-excerpt.yaml.j2").read_text()
     for mount in facts["pathMounts"].values():
         assert "{{ " + mount["hostPath"] + " }}" in template and "{{ " + mount["mountPath"] + " }}" in template
+
+
+def test_profile_strings_pass_kubesprays_own_pod_security_template_unchanged(
+    kubespray_rendered: dict[str, tuple[dict[str, Any], str]], kubespray_folder: Path
+) -> None:
+    podsecurity, _ = kubespray_rendered[HOSTILE]
+    marker = kubespray_folder / "command-ran"
+    assert not marker.exists()
+    assert podsecurity["exemptions"]["usernames"] == constructs(marker)
