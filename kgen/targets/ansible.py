@@ -78,12 +78,12 @@ def role_evaluated_paths(cluster_kept: list[Path]) -> set[Path]:
 
 
 def role_vars(plan: Plan) -> tuple[dict[str, Any], Comments]:
+    facts = platforms()["ansible"]
     values: dict[str, Any] = {}
     comments: Comments = {}
-    for variable in platforms()["ansible"]["packageVersionVariables"]:
+    for variable in facts["packageVersionVariables"]:
         values[variable] = plan.version
         comments[(variable,)] = f"the role installs kubelet, kubeadm and kubectl {plan.version} packages"
-    facts = platforms()["ansible"]
     cluster, cluster_comments = cluster_configuration(plan)
     kept = _keep_role_defaults(cluster, facts["roleClusterDefaults"], cluster_comments, ROLE_DEFAULT)
     _role_object(cluster, cluster_comments, values, comments)
