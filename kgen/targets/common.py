@@ -182,7 +182,7 @@ def report_output(
     from kgen.compliance import compliance_summary
     from kgen.plan import requirements_table
     from kgen.targets.coverage import coverage, target_features
-    from kgen.targets.managed import platform_exposed
+    from kgen.targets.managed import platform_defaults_line, platform_exposed
 
     table = requirements_table()
     covered = coverage(plan, target)
@@ -198,5 +198,6 @@ def report_output(
         reasons=reasons,
         distribution=distribution,
         compliance=None if target in MANAGED_TARGETS else compliance_summary(plan, target, covered),
+        platform_defaults=platform_defaults_line(target),
     )
     return OutputFile("REPORT.md", content.rstrip("\n") + "\n")
