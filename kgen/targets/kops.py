@@ -10,14 +10,14 @@ folder kube-apiserver sees (/srv/kubernetes/kube-apiserver).
 from __future__ import annotations
 
 import weakref
-from typing import Any, NamedTuple
+from typing import Any
 
 from kgen import yamlout
 from kgen.knowledge.versions import is_preview
 from kgen.plan import NodeFile, Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
 from kgen.targets.coverage import Coverage
-from kgen.targets.managed import Item, describe, item, placement
+from kgen.targets.managed import Done, Item, describe, item, placement
 
 TARGET = "kops"
 SPEC_FILE = "cluster-spec.yaml"
@@ -30,14 +30,6 @@ def facts() -> dict[str, Any]:
     from kgen.knowledge._data import load
 
     return load("kops.json")
-
-
-class Done(NamedTuple):
-    setting: str
-    origin: str
-    wanted: str
-    actual: str
-    verdict: str
 
 
 def typed_value(text: str, go_type: str) -> Any:

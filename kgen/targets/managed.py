@@ -6,12 +6,22 @@ instead and what the operator can do. Nothing is dropped silently: the CLI print
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from kgen.plan import CONTROL_PLANE, Plan, Setting
 from kgen.targets import DISTRIBUTION_TARGETS, MANAGED_TARGETS, TARGETS
 
 Item = dict[str, str]
+
+
+class Done(NamedTuple):
+    """A setting a distribution (Talos, kops) already has: the profile's wish, its value and how they compare."""
+
+    setting: str
+    origin: str
+    wanted: str
+    actual: str  # what the distribution sets
+    verdict: str
 
 
 def platforms() -> dict[str, Any]:

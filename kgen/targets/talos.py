@@ -10,13 +10,13 @@ denies in extraArgs (kgen/data/talos.json, from Talos's own merge policies) is n
 from __future__ import annotations
 
 import weakref
-from typing import Any, NamedTuple
+from typing import Any
 
 from kgen import yamlout
 from kgen.plan import NodeFile, Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
 from kgen.targets.coverage import Coverage
-from kgen.targets.managed import Item, describe, item, placement
+from kgen.targets.managed import Done, Item, describe, item, placement
 
 TARGET = "talos"
 CONTROL_PLANE_FILE = "controlplane-patch.yaml"
@@ -54,16 +54,6 @@ def release_for(version: str) -> dict[str, Any]:
     from kgen.errors import InternalError
 
     raise InternalError(f"kgen/data/talos.json names no Talos release for Kubernetes {version}")
-
-
-class Done(NamedTuple):
-    """A setting Talos already has: the profile's wish, Talos's value and how they compare."""
-
-    setting: str
-    origin: str
-    wanted: str
-    actual: str  # what the distribution sets
-    verdict: str
 
 
 def _shown(value: Any) -> str:
