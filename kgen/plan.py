@@ -611,7 +611,7 @@ class _Planner:
         else:
             first = {provider: {"keys": [{"name": "key1", "secret": ENCRYPTION_KEY_PLACEHOLDER}]}}
             placeholders[ENCRYPTION_KEY_PLACEHOLDER] = enc["keyFile"]
-            plan.need("encryption-key-file")
+            plan.need("encryption-key-file", "capi-encryption-key-secret", "kind-encryption-config")
         document = {
             "apiVersion": knowledge.api_version("EncryptionConfiguration", plan.version),
             "kind": "EncryptionConfiguration",
@@ -873,8 +873,9 @@ class _Planner:
             raise KgenError(problems=problems)
 
     def kubeadm_join(self) -> None:
+        self.plan.need("capi-fragment-fields", "kind-node-image")
         if self.data["anonymousAccess"]["mode"] != "unrestricted":
-            self.plan.need("join-file-discovery")
+            self.plan.need("join-file-discovery", "capi-join-discovery-secret", "kind-single-node")
         if self.data["kubelet"]["serverTLSBootstrap"]:
             self.plan.need("kubelet-serving-csr-approver")
         if self.data["kubelet"]["protectKernelDefaults"]:

@@ -21,6 +21,8 @@ TARGETS: dict[str, str] = {
     "eks": "kgen.targets.eks",
     "gke": "kgen.targets.gke",
     "aks": "kgen.targets.aks",
+    "capi": "kgen.targets.capi",
+    "kind": "kgen.targets.kind",
 }
 
 # Where each component's extra flags live in kubeadm's v1beta4 ClusterConfiguration.
@@ -42,6 +44,8 @@ TARGET_SUMMARIES: dict[str, str] = {
     "eks": "EKS AL2023 nodeadm NodeConfig and eksctl kubeletExtraConfig; the rest reported as not controllable",
     "gke": "GKE node system config; the rest reported as not controllable",
     "aks": "AKS custom node configuration; the rest reported as not controllable",
+    "capi": "Cluster API KubeadmControlPlane and workers' KubeadmConfigTemplate (v1beta2, or v1beta1) with node files",
+    "kind": "kind Cluster (v1alpha4) with kubeadmConfigPatches and node files mounted, for trying a profile locally",
 }
 
 
