@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -269,3 +270,30 @@ def test_bundled_capi_schemas_are_strict_and_sourced(api_version: str, kind_name
 @pytest.mark.parametrize("target", ["capi", "kind"])
 def test_targets_render_the_same_bytes_twice(target: str) -> None:
     assert rendered("strict", "1.35", target) == rendered("strict", "1.35", target)
+
+
+def _apply_replacements(document: dict[str, Any], operations: list[dict[str, Any]]) -> None:
+    for operation in operations:
+        assert operation["op"] == "replace"
+        *parents, last = operation["path"].strip("/").split("/")
+        node = document
+        for key in parents:
+            node = node[key]
+        assert last in node, operation["path"]
+        node[last] = operation["value"]
+
+
+def test_capi_example_fills_every_placeholder() -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "capi"
+    kustomization = yaml.safe_load((example / "kustomization.yaml").read_text(encoding="utf-8"))
+    files = rendered(str(example / "dev.yaml"), "1.35", "capi")
+    for name in ("kubeadm-control-plane.yaml", "kubeadm-config-template.yaml"):
+        assert f"rendered/dev/capi/{name}" in kustomization["resources"]
+        (document,) = documents(files[name])
+        for patch in kustomization["patches"]:
+            if patch["target"]["kind"] == document["kind"]:
+                _apply_replacements(document, yaml.safe_load(patch["patch"]))
+        text = json.dumps(document)
+        assert "FILL-IN" not in text and "fill-in" not in text and "FillIn" not in text, name
+        assert document.get("spec", {}).get("replicas", 1) > 0
+        assert validate_document(document) == []
