@@ -31,6 +31,7 @@ from kgen.targets.common import (
     yaml_file,
 )
 from kgen.targets.embedded import check_documents, check_script
+from kgen.targets.managed import describe, item
 from kgen.validation import gate_problems
 
 TARGET = "kind"
@@ -184,6 +185,8 @@ def patches(plan: Plan, shared: dict[str, bool]) -> list[str]:
     check_documents(f"{TARGET}/{CONFIG_PATH} kubeadmConfigPatches[0]", text, [cluster], plan.version, validate=[validated])
     texts.append(text)
     kubelet, kubelet_comments = kubeadm.kubelet_configuration(plan)
+    omitted = facts()["omittedKubeletFields"]
+    kubelet = {key: value for key, value in kubelet.items() if key not in omitted}
     proxy = kubeadm.kube_proxy_configuration(plan)
     others = [(kubelet, kubelet_comments)] + ([proxy] if proxy else [])
     for full, comments in others:
@@ -291,6 +294,16 @@ def cluster(plan: Plan) -> tuple[dict[str, Any], Comments]:
     return document, comments
 
 
+def not_carried(plan: Plan) -> list[dict[str, str]]:
+    """Kubelet settings the kind patch leaves out, each with why and what to do."""
+    omitted = facts()["omittedKubeletFields"]
+    return [
+        item(describe(setting), setting.reason.origin, omitted[setting.key]["platform"], omitted[setting.key]["action"])
+        for setting in plan.fields("kubelet")
+        if setting.key in omitted
+    ]
+
+
 def _check_mounts(plan: Plan, document: dict[str, Any]) -> None:
     """Every file kube-apiserver's flags point at is mounted into the node."""
     mounted = {entry["containerPath"] for entry in document["nodes"][0]["extraMounts"]}
@@ -303,7 +316,8 @@ def render(plan: Plan) -> list[OutputFile]:
     document, comments = cluster(plan)
     _check_mounts(plan, document)
     script = encryption_script(plan)
-    folder = _node_files_from(plan).removesuffix("/files")
+    files_from = _node_files_from(plan)
+    folder = files_from.removesuffix("/files") if files_from.endswith("/files") else "<the folder of this file>"
     use = f"Use: kind create cluster --config {folder}/{CONFIG_PATH}"
     if script:
         use = (
@@ -317,5 +331,5 @@ def render(plan: Plan) -> list[OutputFile]:
     if script:
         outputs.append(script)
     outputs.extend(cluster_objects_output(plan, TARGET))
-    outputs.append(report_output(plan, TARGET))
+    outputs.append(report_output(plan, TARGET, not_controllable=not_carried(plan)))
     return outputs
