@@ -196,17 +196,28 @@ def test_kind_uses_its_own_fields_for_shared_gates_and_runtime_config(tmp_path: 
     plan = plan_for("strict", "1.33")
     per_component = kind.component_gates(plan)
     assert per_component["kube-apiserver"] == {"ImageVolume": True}
-    assert kind.shared_gates(plan) == {}  # not set on every component: stays where kgen puts it
+    assert per_component["kubelet"] == {"ImageVolume": True}
+    # ImageVolume has an effect on kube-apiserver and the kubelet only, and kgen sets it on both.
+    assert kind.shared_gates(plan) == {"ImageVolume": True}
+    (cluster,) = documents(rendered("strict", "1.33", "kind")["kind-config.yaml"])
+    assert cluster["featureGates"] == {"ImageVolume": True}
+    cluster_patch, kubelet_patch = (documents(text)[0] for text in cluster["kubeadmConfigPatches"][:2])
+    assert "feature-gates" not in cluster_patch["apiServer"]["extraArgs"]
+    assert "featureGates" not in kubelet_patch
     reference = custom(tmp_path, "extends: strict\nname: gates\nfeatures:\n  allowAlpha: true\n")
     gated = plan_for(reference, "1.37")
-    shared = kind.shared_gates(gated)
-    (cluster,) = documents(rendered(reference, "1.37", "kind")["kind-config.yaml"])
-    assert cluster.get("featureGates", {}) == shared
     runtime = gated.flag_value("kube-apiserver", "runtime-config")
+    (alpha_cluster,) = documents(rendered(reference, "1.37", "kind")["kind-config.yaml"])
+    assert alpha_cluster.get("featureGates", {}) == kind.shared_gates(gated)
     if runtime:
-        assert cluster["runtimeConfig"] == dict(item.split("=", 1) for item in str(runtime).split(","))
-    text = cluster["kubeadmConfigPatches"][0]
-    assert "runtime-config" not in text
+        assert alpha_cluster["runtimeConfig"] == dict(item.split("=", 1) for item in str(runtime).split(","))
+    assert "runtime-config" not in alpha_cluster["kubeadmConfigPatches"][0]
+
+
+def test_kind_patch_keeps_every_gate_when_it_keeps_the_flag() -> None:
+    # kind writes --feature-gates from its featureGates; a patch entry of the same name replaces it whole.
+    assert kind.kept_gate_flag("A=true,B=false", {"A": True}) == "A=true,B=false"
+    assert kind.kept_gate_flag("A=true", {"A": True}) == ""
 
 
 def test_kind_encryption_key_is_made_outside_out(tmp_path: Path) -> None:

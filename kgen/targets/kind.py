@@ -83,14 +83,50 @@ def component_gates(plan: Plan) -> dict[str, dict[str, bool]]:
 
 
 def shared_gates(plan: Plan) -> dict[str, bool]:
-    """Gates kgen sets to the same value on every component kind passes its featureGates to."""
-    per_component = list(component_gates(plan).values())
-    first = per_component[0]
-    return {name: value for name, value in first.items() if all(other.get(name) == value for other in per_component[1:])}
+    """Gates that can go to kind's featureGates, which kind passes to every component.
+
+    A gate moves when kgen sets it to one value on every component where it has an effect (as kgen's
+    gate knowledge records); on the others kind's copy is inert, since every component accepts every
+    Kubernetes gate name. A gate set differently somewhere stays in the per-component patches.
+    """
+    from kgen import knowledge
+
+    per_component = component_gates(plan)
+    names = dict.fromkeys(name for gates in per_component.values() for name in gates)
+    shared: dict[str, bool] = {}
+    for name in names:
+        values = {gates[name] for gates in per_component.values() if name in gates}
+        gate = knowledge.gate(name)
+        if len(values) != 1 or gate is None or not gate.components_known:
+            continue
+        effective = [component for component in per_component if component in gate.components]
+        if effective and all(name in per_component[component] for component in effective):
+            shared[name] = values.pop()
+    return shared
 
 
-def _without_gates(flag_value: str, shared: dict[str, bool]) -> str:
-    return ",".join(f"{name}={str(value).lower()}" for name, value in _gate_map(flag_value).items() if name not in shared)
+def gate_reasons(plan: Plan) -> dict[str, str]:
+    """Each gate's reason, as kgen writes it beside the gate in a component's configuration or flags."""
+    reasons: dict[str, str] = {}
+    for component in ("kubelet", "kube-proxy"):
+        for path, text in plan.config_comments(component).items():
+            if len(path) == 2 and path[0] == "featureGates":
+                reasons.setdefault(str(path[1]), text)
+    for component in facts()["featureGateComponents"]:
+        for setting in plan.flags(component):
+            if setting.key == GATE_FLAG:
+                for name in _gate_map(str(setting.value)):
+                    reasons.setdefault(name, setting.reason.short())
+    return reasons
+
+
+def kept_gate_flag(flag_value: str, shared: dict[str, bool]) -> str:
+    """The --feature-gates value the patch keeps: none when kind sets them all, else every gate.
+
+    kind writes --feature-gates from its featureGates and a patch's entry replaces kind's by name, so a
+    patch that keeps the flag must list the shared gates too.
+    """
+    return "" if set(_gate_map(flag_value)) <= set(shared) else flag_value
 
 
 def _strip_extra_args(section: dict[str, Any], path: Path, comments: Comments, shared: dict[str, bool]) -> None:
@@ -104,7 +140,7 @@ def _strip_extra_args(section: dict[str, Any], path: Path, comments: Comments, s
         text = comments.pop((*path, "extraArgs", index, "name"), None)
         if arg["name"] == RUNTIME_CONFIG_FLAG:
             continue
-        value = _without_gates(arg["value"], shared) if arg["name"] == GATE_FLAG else arg["value"]
+        value = kept_gate_flag(arg["value"], shared) if arg["name"] == GATE_FLAG else arg["value"]
         if not value:
             continue  # every gate went to kind's featureGates
         if text:
@@ -272,7 +308,9 @@ def cluster(plan: Plan) -> tuple[dict[str, Any], Comments]:
     comments: Comments = {}
     if shared:
         document["featureGates"] = shared
-        comments[("featureGates",)] = "kind passes these to every component; each is set the same way on all of them"
+        comments[("featureGates",)] = "kind passes these to every component; kgen sets each on all where it has an effect"
+        reasons = gate_reasons(plan)
+        comments.update({("featureGates", name): reasons[name] for name in shared if name in reasons})
         problems = gate_problems(shared, plan.version, f"{TARGET}/{CONFIG_PATH}", "featureGates")
         if problems:
             raise InternalError("rendered output fails its own validation:\n" + "\n".join(p.format() for p in problems))
