@@ -39,5 +39,12 @@ def test_bundled_profile_matches_golden_for_capi_and_kind(profile: str, target: 
     compare(rendered(profile, target, version), GOLDEN / version / profile / target, update_golden)
 
 
+def test_capi_v1beta1_case_matches_golden(update_golden: bool) -> None:
+    case = Path(__file__).parent / "cases" / "good" / "capi-v1beta1.yaml"
+    result = render_profile(ProfileLoader().load(str(case)), ["capi", "kind"])
+    files = {item.path.removeprefix("capi-v1beta1/"): item.content for item in result.files}
+    compare(files, Path(__file__).parent / "golden" / "cases" / "capi-v1beta1", update_golden)
+
+
 def test_rendering_twice_gives_the_same_bytes() -> None:
     assert rendered("strict", "kubeadm", "1.35") == rendered("strict", "kubeadm", "1.35")
