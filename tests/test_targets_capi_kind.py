@@ -120,6 +120,9 @@ def test_capi_renders_no_key_and_names_its_secrets(profile: str, version: str) -
     }
     discovery = plan.profile.data["kubeadm"]["discoveryFile"]
     assert from_secrets[discovery] == {"name": f"{cluster}-kgen-join-discovery", "key": "discovery.conf"}
+    assert from_secrets["/etc/kubernetes/kgen-join-token"] == {"name": f"{cluster}-kgen-join-discovery", "key": "token"}
+    token_script = files_by_path(spec)[spec["postKubeadmCommands"][0]]["content"]
+    assert 'kubeadm token create "$token" --ttl 0' in token_script
     assert spec["joinConfiguration"]["discovery"] == {"file": {"kubeConfigPath": discovery}}
     assert all("content" not in entry for entry in spec["files"] if "contentFrom" in entry)
     report = files["REPORT.md"]

@@ -18,7 +18,15 @@ from kgen import yamlout
 from kgen.errors import InternalError
 from kgen.plan import Plan
 from kgen.targets import kubeadm
-from kgen.targets.common import OutputFile, cluster_objects_output, node_file_output, report_output, yaml_file
+from kgen.targets.common import (
+    OutputFile,
+    cluster_objects_output,
+    header_lines,
+    node_file_output,
+    render_template,
+    report_output,
+    yaml_file,
+)
 from kgen.targets.embedded import check_documents, check_script
 from kgen.targets.managed import describe, item
 
@@ -91,6 +99,7 @@ class _Files:
         self.entries: list[dict[str, Any]] = []
         self.comments: dict[int, str] = {}
         self.commands: list[str] = []
+        self.post_commands: list[str] = []
 
     def content(self, path: str, text: str, why: str, mode: str) -> None:
         self.comments[len(self.entries)] = why
@@ -141,13 +150,31 @@ class _Files:
             self.content(script_path, script.content, f"writes {node_file.node_path} from the key", facts()["scriptMode"])
             self.commands.append(script_path)
 
-    def discovery(self) -> dict[str, Any] | None:
-        """File discovery when anonymous access cannot read cluster-info; the kubeconfig comes from a Secret."""
+    def discovery(self, create_token: bool) -> dict[str, Any] | None:
+        """File discovery when anonymous access cannot read cluster-info; the kubeconfig comes from a Secret.
+
+        ``create_token``: control-plane nodes also get the token and the script that creates it in the
+        cluster after kubeadm, since Cluster API makes none for file discovery.
+        """
         if self.plan.profile.data["anonymousAccess"]["mode"] == "unrestricted":
             return None
         path = self.plan.profile.data["kubeadm"]["discoveryFile"]
         why = "discovery kubeconfig with a bootstrap token, from a Secret you create"
         self.secret(path, facts()["secrets"]["joinDiscovery"], why)
+        if create_token:
+            token = facts()["joinToken"]
+            self.secret(token["path"], facts()["secrets"]["joinToken"], "the same bootstrap token, for the script below")
+            script = render_template(
+                "capi/create-join-token.sh.j2",
+                header=header_lines(self.plan, TARGET, "Creates the join token on a control-plane node after kubeadm."),
+                token_path=token["path"],
+                admin_kubeconfig=token["adminKubeconfig"],
+            )
+            script_path = f"{facts()['scriptDir']}/create-join-token.sh"
+            self.content(
+                script_path, script, "makes the discovery kubeconfig's token exist in the cluster", facts()["scriptMode"]
+            )
+            self.post_commands.append(script_path)
         return {"file": {"kubeConfigPath": path}}
 
     def comment_paths(self, prefix: Path) -> Comments:
@@ -158,10 +185,10 @@ def _patches() -> dict[str, str]:
     return {"directory": facts()["kubeletPatch"]["directory"]}
 
 
-def _join_configuration(files: _Files) -> tuple[dict[str, Any], Comments]:
+def _join_configuration(files: _Files, create_token: bool) -> tuple[dict[str, Any], Comments]:
     join: dict[str, Any] = {"patches": _patches()}
     comments: Comments = {}
-    discovery = files.discovery()
+    discovery = files.discovery(create_token)
     if discovery:
         join["discovery"] = discovery
         comments[("discovery", "file", "kubeConfigPath")] = (
@@ -183,7 +210,7 @@ def control_plane(plan: Plan) -> tuple[dict[str, Any], Comments]:
     files = _Files(plan, "kubeadm-control-plane.yaml")
     files.kubelet_patch()
     files.node_files()
-    join, join_comments = _join_configuration(files)
+    join, join_comments = _join_configuration(files, create_token=True)
     comments.update(_prefixed(join_comments, (*spec_path, "joinConfiguration")))
     config_spec: dict[str, Any] = {
         "clusterConfiguration": cluster,
@@ -195,6 +222,9 @@ def control_plane(plan: Plan) -> tuple[dict[str, Any], Comments]:
     if files.commands:
         config_spec["preKubeadmCommands"] = files.commands
         comments[(*spec_path, "preKubeadmCommands")] = "build the encryption configuration before kube-apiserver starts"
+    if files.post_commands:
+        config_spec["postKubeadmCommands"] = files.post_commands
+        comments[(*spec_path, "postKubeadmCommands")] = "create the join token once the control plane is up"
     reference: dict[str, str]
     if name == "v1beta1":
         reference = {"apiVersion": f"{FILL_IN_REF_GROUP}/v1", "kind": FILL_IN_REF_KIND, "name": FILL_IN_REF_NAME}
@@ -227,7 +257,7 @@ def worker_template(plan: Plan) -> tuple[dict[str, Any], Comments]:
     _name, terms = contract(plan)
     files = _Files(plan, "kubeadm-config-template.yaml")
     files.kubelet_patch()
-    join, join_comments = _join_configuration(files)
+    join, join_comments = _join_configuration(files, create_token=False)
     spec_path: Path = ("spec", "template", "spec")
     comments: Comments = {("metadata", "name"): "FILL IN: refused by the API server until you name it"}
     comments.update(_prefixed(join_comments, (*spec_path, "joinConfiguration")))
