@@ -373,7 +373,7 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "cipherSuites": {
                 "type": "list",
                 "default": CIS_CIPHER_SUITES,
-                "schema": {"type": "string", "regex": r"^TLS_[A-Z0-9_]+$"},
+                "schema": {"type": "string", "regex": r"^TLS_[A-Z0-9]+(_[A-Z0-9]+)+$"},  # the form check-config accepts
                 "meta": _doc("TLS 1.2 cipher suites (TLS 1.3 suites are not configurable)."),
             },
         },

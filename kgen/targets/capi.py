@@ -16,7 +16,7 @@ from typing import Any
 
 from kgen import yamlout
 from kgen.errors import InternalError
-from kgen.plan import Plan
+from kgen.plan import Plan, Setting
 from kgen.targets import kubeadm
 from kgen.targets.common import (
     OutputFile,
@@ -271,8 +271,12 @@ def worker_template(plan: Plan) -> tuple[dict[str, Any], Comments]:
     return document, comments
 
 
+def left_out(plan: Plan) -> list[Setting]:
+    """kube-proxy's configuration: Cluster API has no KubeProxyConfiguration field and kubeadm patches do not reach it."""
+    return [s for s in plan.settings if s.component == "kube-proxy" and not s.is_flag]  # kubeadm writes its command line
+
+
 def not_controllable(plan: Plan) -> list[dict[str, str]]:
-    """kube-proxy: Cluster API has no KubeProxyConfiguration field and kubeadm patches do not reach it."""
     return [
         item(
             describe(setting),
@@ -280,8 +284,7 @@ def not_controllable(plan: Plan) -> list[dict[str, str]]:
             "Cluster API has no KubeProxyConfiguration field; kubeadm patches do not reach kube-proxy",
             "set it in the kube-proxy ConfigMap (kube-system) once the cluster is up, or deploy kube-proxy yourself",
         )
-        for setting in plan.settings
-        if setting.component == "kube-proxy" and not setting.is_flag  # kubeadm writes kube-proxy's command line
+        for setting in left_out(plan)
     ]
 
 

@@ -37,6 +37,11 @@ def coverage(plan: Plan, target: str) -> Coverage:
             tuple(s for s in plan.settings if s not in built.dropped and not (s.is_flag and s.value in built.dropped_files)),
             tuple(f for f in plan.files if f.node_path not in built.dropped_files),
         )
+    if target in ("capi", "kind"):
+        from importlib import import_module
+
+        left_out = import_module(f"kgen.targets.{target}").left_out(plan)
+        return Coverage(tuple(s for s in plan.settings if s not in left_out), tuple(plan.files))
     return Coverage(tuple(plan.settings), tuple(plan.files))
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from kgen import yamlout
 from kgen.errors import InternalError
-from kgen.plan import Plan
+from kgen.plan import Plan, Setting
 from kgen.targets import kubeadm
 from kgen.targets.common import (
     OutputFile,
@@ -332,13 +332,18 @@ def cluster(plan: Plan) -> tuple[dict[str, Any], Comments]:
     return document, comments
 
 
+def left_out(plan: Plan) -> list[Setting]:
+    """Kubelet settings the kind patch leaves out (see installers.json kind.omittedKubeletFields)."""
+    omitted = facts()["omittedKubeletFields"]
+    return [setting for setting in plan.fields("kubelet") if setting.key in omitted]
+
+
 def not_carried(plan: Plan) -> list[dict[str, str]]:
-    """Kubelet settings the kind patch leaves out, each with why and what to do."""
+    """The settings left out, each with why and what to do."""
     omitted = facts()["omittedKubeletFields"]
     return [
         item(describe(setting), setting.reason.origin, omitted[setting.key]["platform"], omitted[setting.key]["action"])
-        for setting in plan.fields("kubelet")
-        if setting.key in omitted
+        for setting in left_out(plan)
     ]
 
 
