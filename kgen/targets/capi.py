@@ -12,7 +12,7 @@ placeholders that Cluster API refuses or cannot resolve, never silent defaults.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kgen import yamlout
 from kgen.errors import InternalError
@@ -29,6 +29,9 @@ from kgen.targets.common import (
 )
 from kgen.targets.embedded import check_documents, check_script
 from kgen.targets.managed import describe, item
+
+if TYPE_CHECKING:
+    from kgen.targets.coverage import Coverage
 
 TARGET = "capi"
 Comments = dict[tuple[str | int, ...], str]
@@ -274,6 +277,14 @@ def worker_template(plan: Plan) -> tuple[dict[str, Any], Comments]:
 def left_out(plan: Plan) -> list[Setting]:
     """kube-proxy's configuration: Cluster API has no KubeProxyConfiguration field and kubeadm patches do not reach it."""
     return [s for s in plan.settings if s.component == "kube-proxy" and not s.is_flag]  # kubeadm writes its command line
+
+
+def coverage(plan: Plan) -> Coverage:
+    """What this target's files carry of the plan: all of it but what left_out() names."""
+    from kgen.targets.coverage import Coverage
+
+    left = left_out(plan)
+    return Coverage(tuple(s for s in plan.settings if s not in left), tuple(plan.files))
 
 
 def not_controllable(plan: Plan) -> list[dict[str, str]]:

@@ -40,8 +40,8 @@ def coverage(plan: Plan, target: str) -> Coverage:
     if target in ("capi", "kind"):
         from importlib import import_module
 
-        left_out = import_module(f"kgen.targets.{target}").left_out(plan)
-        return Coverage(tuple(s for s in plan.settings if s not in left_out), tuple(plan.files))
+        found: Coverage = import_module(f"kgen.targets.{target}").coverage(plan)
+        return found
     return Coverage(tuple(plan.settings), tuple(plan.files))
 
 

@@ -15,7 +15,7 @@ bootstrap-token discovery, which anonymous access limited to health endpoints bl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kgen import yamlout
 from kgen.errors import InternalError
@@ -33,6 +33,9 @@ from kgen.targets.common import (
 from kgen.targets.embedded import check_documents, check_script
 from kgen.targets.managed import describe, item
 from kgen.validation import gate_problems
+
+if TYPE_CHECKING:
+    from kgen.targets.coverage import Coverage
 
 TARGET = "kind"
 CONFIG_PATH = "kind-config.yaml"
@@ -338,7 +341,15 @@ def left_out(plan: Plan) -> list[Setting]:
     return [setting for setting in plan.fields("kubelet") if setting.key in omitted]
 
 
-def not_carried(plan: Plan) -> list[dict[str, str]]:
+def coverage(plan: Plan) -> Coverage:
+    """What this target's files carry of the plan: all of it but what left_out() names."""
+    from kgen.targets.coverage import Coverage
+
+    left = left_out(plan)
+    return Coverage(tuple(s for s in plan.settings if s not in left), tuple(plan.files))
+
+
+def not_controllable(plan: Plan) -> list[dict[str, str]]:
     """The settings left out, each with why and what to do."""
     omitted = facts()["omittedKubeletFields"]
     return [
@@ -374,5 +385,5 @@ def render(plan: Plan) -> list[OutputFile]:
     if script:
         outputs.append(script)
     outputs.extend(cluster_objects_output(plan, TARGET))
-    outputs.append(report_output(plan, TARGET, not_controllable=not_carried(plan)))
+    outputs.append(report_output(plan, TARGET, not_controllable=not_controllable(plan)))
     return outputs
