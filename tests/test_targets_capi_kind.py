@@ -16,7 +16,7 @@ from kgen.plan import Plan, build_plan
 from kgen.profile import ProfileLoader
 from kgen.render import render_profile
 from kgen.schemacheck import schema_for, validate_document
-from kgen.targets import kind
+from kgen.targets import capi, kind
 from kgen.targets.embedded import check_documents
 from kgen.validation import validate_config_document
 
@@ -311,3 +311,17 @@ def test_capi_example_fills_every_placeholder() -> None:
         assert "FILL-IN" not in text and "fill-in" not in text and "FillIn" not in text, name
         assert document.get("spec", {}).get("replicas", 1) > 0
         assert validate_document(document) == []
+
+
+def test_capi_content_over_the_crd_limit_travels_gzipped() -> None:
+    import base64
+    import gzip
+
+    files = capi.ConfigFiles(plan_for("cis", "1.37"), "test")
+    big = "# a long comment\n" * 1000
+    files.content("/etc/kubernetes/big.yaml", big, "test", "0600")
+    files.content("/etc/kubernetes/small.yaml", "a: 1\n", "test", "0600")
+    large, small = files.entries
+    assert large["encoding"] == "gzip+base64" and len(large["content"]) <= capi.MAX_CONTENT
+    assert gzip.decompress(base64.b64decode(large["content"])).decode("utf-8") == big
+    assert "encoding" not in small and small["content"] == "a: 1\n"

@@ -12,6 +12,8 @@ placeholders that Cluster API refuses or cannot resolve, never silent defaults.
 
 from __future__ import annotations
 
+import base64
+import gzip
 from typing import TYPE_CHECKING, Any
 
 from kgen import yamlout
@@ -43,6 +45,8 @@ FILL_IN_REF_GROUP = "fill-in.invalid"
 FILL_IN_REF_KIND = "FillInMachineTemplate"
 FILL_IN_REF_NAME = "fill-in"
 FILL_IN_REPLICAS = 0  # Cluster API's webhook refuses 0 replicas
+# files[].content maxLength in the KubeadmConfig CRDs (v1beta1 and v1beta2).
+MAX_CONTENT = 10240
 # kubeadm fills these from the Cluster object in Cluster API: a value here would fight it.
 OWNED_BY_CLUSTER = ("apiVersion", "kind", "clusterName", "kubernetesVersion", "controlPlaneEndpoint", "networking")
 
@@ -93,7 +97,7 @@ def _prefixed(comments: Comments, prefix: Path) -> Comments:
     return {(*prefix, *path): text for path, text in comments.items()}
 
 
-class _Files:
+class ConfigFiles:
     """The files[] list of one kubeadm config spec, with the checks of what each file carries."""
 
     def __init__(self, plan: Plan, where: str) -> None:
@@ -105,8 +109,15 @@ class _Files:
         self.post_commands: list[str] = []
 
     def content(self, path: str, text: str, why: str, mode: str) -> None:
+        """A file written from inline text; text over Cluster API's content limit travels gzipped."""
         self.comments[len(self.entries)] = why
-        self.entries.append({"path": path, "owner": facts()["fileOwner"], "permissions": mode, "content": text})
+        entry: dict[str, Any] = {"path": path, "owner": facts()["fileOwner"], "permissions": mode}
+        if len(text) > MAX_CONTENT:
+            # mtime=0: the same text always gives the same bytes
+            entry["encoding"] = "gzip+base64"
+            text = base64.b64encode(gzip.compress(text.encode("utf-8"), mtime=0)).decode("ascii")
+        entry["content"] = text
+        self.entries.append(entry)
 
     def document(self, path: str, document: dict[str, Any], comments: Comments, why: str) -> None:
         text = yamlout.dump(document, comments)
@@ -188,7 +199,7 @@ def _patches() -> dict[str, str]:
     return {"directory": facts()["kubeletPatch"]["directory"]}
 
 
-def _join_configuration(files: _Files, create_token: bool) -> tuple[dict[str, Any], Comments]:
+def _join_configuration(files: ConfigFiles, create_token: bool) -> tuple[dict[str, Any], Comments]:
     join: dict[str, Any] = {"patches": _patches()}
     comments: Comments = {}
     discovery = files.discovery(create_token)
@@ -210,7 +221,7 @@ def control_plane(plan: Plan) -> tuple[dict[str, Any], Comments]:
     spec_path: Path = ("spec", "kubeadmConfigSpec")
     cluster, cluster_comments = cluster_configuration(plan, terms["extraArgs"])
     comments.update(_prefixed(cluster_comments, (*spec_path, "clusterConfiguration")))
-    files = _Files(plan, "kubeadm-control-plane.yaml")
+    files = ConfigFiles(plan, "kubeadm-control-plane.yaml")
     files.kubelet_patch()
     files.node_files()
     join, join_comments = _join_configuration(files, create_token=True)
@@ -258,7 +269,7 @@ def control_plane(plan: Plan) -> tuple[dict[str, Any], Comments]:
 
 def worker_template(plan: Plan) -> tuple[dict[str, Any], Comments]:
     _name, terms = contract(plan)
-    files = _Files(plan, "kubeadm-config-template.yaml")
+    files = ConfigFiles(plan, "kubeadm-config-template.yaml")
     files.kubelet_patch()
     join, join_comments = _join_configuration(files, create_token=False)
     spec_path: Path = ("spec", "template", "spec")
