@@ -15,7 +15,7 @@ import jinja2
 from kgen import __version__, yamlout
 from kgen.plan import NodeFile, Plan
 from kgen.resources import bundled_dir
-from kgen.targets import MANAGED_TARGETS
+from kgen.target_registry import REGISTRY
 
 
 class OutputFile(NamedTuple):
@@ -178,6 +178,6 @@ def report_output(
         requirements=[(rid, table[rid]) for rid in plan.requirements if target in table[rid].get("targets", [target])],
         not_controllable=not_controllable,
         reasons=reasons,
-        compliance=None if target in MANAGED_TARGETS else compliance_summary(plan),
+        compliance=None if REGISTRY[target].managed else compliance_summary(plan),
     )
     return OutputFile("REPORT.md", content.rstrip("\n") + "\n")

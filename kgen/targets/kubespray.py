@@ -389,6 +389,11 @@ def release_line(facts: dict[str, Any], version: str) -> str:
     return f"No kubespray known to kgen installs Kubernetes {version} (Kubernetes per kubespray: {ranges}); check before use."
 
 
+def not_controllable(plan: Plan) -> list[Item]:
+    """This target's entry in REPORT.md's not-controllable list (named in kgen/target_registry.py)."""
+    return build_vars(plan).not_controllable
+
+
 def render(plan: Plan) -> list[OutputFile]:
     built = build_vars(plan)
     facts = platforms()["kubespray"]

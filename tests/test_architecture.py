@@ -1,0 +1,169 @@
+"""kgen's layers, read from the code: no import cycle, and no import from a lower layer up into a higher one.
+
+Every ``import`` and ``from ... import`` in every module of kgen/ counts, wherever it stands: at the
+top, inside a function (kgen imports lazily to start fast), and under ``if TYPE_CHECKING:`` too, so
+that even a type-only dependency cannot point up. docs/architecture.md describes the layers.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from kgen.target_registry import REGISTRY
+
+PACKAGE = Path(__file__).resolve().parent.parent / "kgen"
+
+# Lowest first. A module may import modules of its own layer or of a lower one, never of a higher one.
+# A module is in the layer of the longest prefix listed here.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("foundation", ("kgen", "kgen.errors", "kgen.resources", "kgen.yamlout", "kgen.yamlload", "kgen.target_registry")),
+    ("knowledge", ("kgen.knowledge", "kgen.schemacheck", "kgen.validation")),
+    ("profile", ("kgen.profile", "kgen.profile_schema", "kgen.schemadoc")),
+    ("plan", ("kgen.plan",)),
+    ("targets", ("kgen.targets", "kgen.compliance")),
+    ("render", ("kgen.render", "kgen.output", "kgen.fleet")),
+    ("commands", ("kgen.reports", "kgen.diff", "kgen.explain", "kgen.provenance", "kgen.upgrade", "kgen.checkconfig")),
+    ("cli", ("kgen.cli",)),
+)
+
+
+def module_files() -> dict[str, Path]:
+    modules = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        modules[".".join(parts)] = path
+    return modules
+
+
+MODULES = module_files()
+
+
+def owning_module(name: str) -> str | None:
+    """The kgen module a dotted import name refers to (an attribute import resolves to its module)."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def imports_of(module: str) -> set[str]:
+    """Every kgen module ``module`` imports, anywhere in its source."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            names = [f"{base}.{alias.name}" for alias in node.names]
+        for name in names:
+            if name == "kgen" or name.startswith("kgen."):
+                target = owning_module(name)
+                if target is not None and target != module:
+                    found.add(target)
+    return found
+
+
+GRAPH = {module: imports_of(module) for module in MODULES}
+
+
+def layer_of(module: str) -> int:
+    best, rank = -1, -1
+    for index, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+                best, rank = len(prefix), index
+    return rank
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as a path that ends where it starts, or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for follower in sorted(graph[node]):
+            if state.get(follower) == 1:
+                return [*path[path.index(follower) :], follower]
+            if follower not in state and (cycle := visit(follower)) is not None:
+                return cycle
+        path.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (cycle := visit(start)) is not None:
+            return cycle
+    return None
+
+
+def test_the_import_reader_sees_imports_inside_functions_and_type_checking_blocks() -> None:
+    # kgen.fleet imports kgen.render at the top, kgen.targets inside a function and kgen.profile
+    # only for type checking: all three count.
+    assert {"kgen.render", "kgen.targets", "kgen.profile"} <= GRAPH["kgen.fleet"]
+    # `from kgen.targets import aks` is an import of the module kgen.targets.aks.
+    assert owning_module("kgen.targets.aks") == "kgen.targets.aks"
+    assert owning_module("kgen.plan.Plan") == "kgen.plan"
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_cycle_in_kgen() -> None:
+    assert find_cycle(GRAPH) is None, " -> ".join(find_cycle(GRAPH) or [])
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_every_module_has_a_layer(module: str) -> None:
+    assert layer_of(module) >= 0, f"{module} is in no layer: add it to LAYERS here and to docs/architecture.md"
+
+
+def test_no_import_points_up_a_layer() -> None:
+    upward = [
+        f"{module} ({LAYERS[layer_of(module)][0]}) imports {imported} ({LAYERS[layer_of(imported)][0]})"
+        for module, imported_modules in sorted(GRAPH.items())
+        for imported in sorted(imported_modules)
+        if layer_of(imported) > layer_of(module)
+    ]
+    assert upward == []
+
+
+def test_profile_and_knowledge_never_import_plan_targets_or_render() -> None:
+    above = ("kgen.plan", "kgen.targets", "kgen.render", "kgen.compliance")
+    lower = [m for m in MODULES if LAYERS[layer_of(m)][0] in ("foundation", "knowledge", "profile")]
+    assert "kgen.profile_schema" in lower and "kgen.knowledge.gates" in lower
+    offending = [(m, i) for m in lower for i in GRAPH[m] if any(i == a or i.startswith(a + ".") for a in above)]
+    assert offending == []
+
+
+def test_the_target_registry_imports_nothing_from_kgen() -> None:
+    assert GRAPH["kgen.target_registry"] == set()
+
+
+def test_shared_target_machinery_imports_no_target() -> None:
+    target_modules = {spec.module for spec in REGISTRY.values()}
+    shared = ("kgen.targets", "kgen.targets.common", "kgen.targets.managed", "kgen.compliance", "kgen.render")
+    assert {module: GRAPH[module] & target_modules for module in shared} == {module: set() for module in shared}
+
+
+def test_every_registered_target_is_a_module_with_render_and_its_named_hook() -> None:
+    for name, spec in REGISTRY.items():
+        assert spec.module == f"kgen.targets.{name}" and spec.module in MODULES
+        source = ast.parse(MODULES[spec.module].read_text(encoding="utf-8"))
+        functions = {node.name for node in source.body if isinstance(node, ast.FunctionDef)}
+        assert "render" in functions, name
+        if spec.not_controllable:
+            assert spec.not_controllable in functions, name
