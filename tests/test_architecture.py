@@ -167,3 +167,12 @@ def test_every_registered_target_is_a_module_with_render_and_its_named_hook() ->
         assert "render" in functions, name
         if spec.not_controllable:
             assert spec.not_controllable in functions, name
+
+
+def test_the_architecture_page_names_every_rule_and_layer() -> None:
+    from kgen.plan.build import RULES
+
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing_rules = [rule.__name__ for rule in RULES if rule.__module__.rpartition(".")[2] not in page]
+    missing_layers = [name for name, _ in LAYERS if f"| {name} |" not in page]
+    assert (missing_rules, missing_layers) == ([], [])
