@@ -8,7 +8,8 @@ The package is a small core and one module per concern (see docs/architecture.md
 - ``tables``: the hand-kept data tables the rules read;
 - one module per concern, each a rule ``rule(planner) -> None``: ``settings`` (the profile key ->
   flag or field table), ``authentication``, ``authorization``, ``admission``, ``audit``,
-  ``encryption``, ``security_features``, ``image_volumes``, ``gates``, ``kubeadm_gates``, ``join``.
+  ``encryption``, ``security_features``, ``user_namespaces``, ``image_pull_credentials``,
+  ``image_volumes``, ``gates``, ``kubeadm_gates``, ``join``.
 """
 
 from __future__ import annotations

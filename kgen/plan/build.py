@@ -12,6 +12,7 @@ from kgen.plan.authentication import authentication
 from kgen.plan.authorization import authorization
 from kgen.plan.encryption import encryption
 from kgen.plan.gates import explicit_gates, resolve_gates
+from kgen.plan.image_pull_credentials import image_pull_credentials
 from kgen.plan.image_volumes import image_volumes
 from kgen.plan.join import kubeadm_join
 from kgen.plan.kubeadm_gates import kubeadm_feature_gates
@@ -19,6 +20,7 @@ from kgen.plan.model import Note, Plan
 from kgen.plan.planner import Planner
 from kgen.plan.security_features import security_features
 from kgen.plan.settings import settings_from_table
+from kgen.plan.user_namespaces import user_namespaces
 
 if TYPE_CHECKING:
     from kgen.profile import Profile
@@ -35,6 +37,8 @@ RULES: tuple[Rule, ...] = (
     audit,
     encryption,
     security_features,
+    user_namespaces,
+    image_pull_credentials,
     image_volumes,
     explicit_gates,
     resolve_gates,
