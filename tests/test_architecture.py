@@ -21,12 +21,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kgen"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("kgen", "kgen.errors", "kgen.resources", "kgen.yamlout", "kgen.yamlload", "kgen.target_registry")),
     ("knowledge", ("kgen.knowledge", "kgen.schemacheck", "kgen.validation")),
-    ("profile", ("kgen.profile", "kgen.profile_schema", "kgen.schemadoc")),
+    ("profile", ("kgen.profile", "kgen.profile_schema", "kgen.profile_jsonschema", "kgen.schemadoc")),
     ("plan", ("kgen.plan",)),
     ("targets", ("kgen.targets", "kgen.compliance")),
     ("render", ("kgen.render", "kgen.output", "kgen.fleet")),
-    ("commands", ("kgen.reports", "kgen.diff", "kgen.explain", "kgen.provenance", "kgen.upgrade", "kgen.checkconfig")),
-    ("cli", ("kgen.cli",)),
+    (
+        "commands",
+        ("kgen.reports", "kgen.diff", "kgen.explain", "kgen.provenance", "kgen.upgrade", "kgen.checkconfig", "kgen.starter"),
+    ),
+    ("cli", ("kgen.cli", "kgen.__main__")),
 )
 
 
