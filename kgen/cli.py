@@ -313,6 +313,53 @@ def init(
     _run(body)
 
 
+@app.command()
+def verify(
+    profile: Annotated[str, typer.Argument(help="Profile: a path or a bundled name.")],
+    root: Annotated[str, typer.Option("--root", help="The node's root folder: / on the node, or a copy of its files.")] = "/",
+    kubernetes_version: VersionOption = None,
+    output_format: Annotated[str, typer.Option("--format", help="text, json, markdown, sarif or junit.")] = "text",
+    show_ok: Annotated[bool, typer.Option("--show-ok", help="Text format: list matching settings too.")] = False,
+) -> None:
+    """Compare a node's real configuration with what the profile renders; exit 5 when it drifts."""
+
+    def body() -> None:
+        from kgen.errors import EXIT_NODE_DRIFT
+        from kgen.reports import check_format
+        from kgen.verify import verify_node
+        from kgen.verify_report import FORMATS, render_result
+
+        chosen = check_format(output_format, FORMATS)
+        result = verify_node(profile, root, kubernetes_version)
+        _echo(render_result(result, chosen, show_ok))
+        if result.drifted:
+            raise typer.Exit(EXIT_NODE_DRIFT)
+
+    _run(body)
+
+
+@app.command("import")
+def import_command(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="kubeadm configuration, static Pod manifests, KubeletConfiguration files.")
+    ] = None,
+    root: Annotated[str | None, typer.Option("--root", help="Read a node below this folder instead of files.")] = None,
+    extends: Annotated[str | None, typer.Option("--extends", help="Bundled profile to extend (default: the closest).")] = None,
+    kubernetes_version: VersionOption = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Profile file to write.")] = Path("imported.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
+) -> None:
+    """Write the smallest profile that reproduces an existing cluster's configuration."""
+
+    def body() -> None:
+        from kgen.importer import import_report
+
+        text, _ = import_report(root, list(files or []), extends, kubernetes_version, output, force)
+        _echo(text)
+
+    _run(body)
+
+
 def main() -> Any:
     """Console entry point."""
     import os

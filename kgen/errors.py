@@ -13,6 +13,7 @@ EXIT_PROBLEMS = 1  # invalid input, or a check found problems
 EXIT_USAGE = 2  # the command line itself is wrong
 EXIT_DRIFT = 3  # render --check: files on disk differ from a fresh render
 EXIT_UPGRADE_BREAKS = 4  # upgrade-check: the old config would be rejected by the new version
+EXIT_NODE_DRIFT = 5  # verify: the node differs from what the profile renders
 
 
 class Problem(NamedTuple):

@@ -15,9 +15,11 @@ class TargetSpec:
     A plain class: a NamedTuple costs about a tenth of a millisecond to define at every start.
     """
 
-    __slots__ = ("managed", "module", "not_controllable", "summary")
+    __slots__ = ("coverage", "managed", "module", "not_controllable", "summary")
 
-    def __init__(self, module: str, summary: str, *, managed: bool = False, not_controllable: str = "") -> None:
+    def __init__(
+        self, module: str, summary: str, *, managed: bool = False, not_controllable: str = "", coverage: str = ""
+    ) -> None:
         # The module whose render(plan) -> list[OutputFile] lays a plan out for this target.
         self.module = module
         # One line for listings and docs.
@@ -28,6 +30,10 @@ class TargetSpec:
         # The name of a function in ``module``, ``(plan) -> list[dict[str, str]]``, listing every
         # setting of the plan the target cannot express; empty when the target renders every setting.
         self.not_controllable = not_controllable
+        # The name of a function in ``module``, ``(plan) -> Coverage`` (kgen/targets/coverage.py), for a
+        # target that carries only part of the plan and is not a managed platform (managed platforms
+        # share one rule). Empty: the target's files carry the whole plan.
+        self.coverage = coverage
 
 
 REGISTRY: dict[str, TargetSpec] = {
@@ -43,6 +49,7 @@ REGISTRY: dict[str, TargetSpec] = {
         "kgen.targets.kubespray",
         "group_vars for kubespray, using kubespray's own variable names",
         not_controllable="not_controllable",
+        coverage="coverage",
     ),
     "ansible": TargetSpec(
         "kgen.targets.ansible",

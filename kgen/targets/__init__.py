@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kgen.target_registry import MANAGED_TARGETS, REGISTRY, TARGET_SUMMARIES
 
@@ -16,7 +16,15 @@ if TYPE_CHECKING:
     from kgen.plan import Plan
     from kgen.targets.common import OutputFile
 
-__all__ = ["KUBEADM_EXTRA_ARGS", "MANAGED_TARGETS", "TARGETS", "TARGET_SUMMARIES", "not_controllable", "renderer"]
+__all__ = [
+    "KUBEADM_EXTRA_ARGS",
+    "MANAGED_TARGETS",
+    "TARGETS",
+    "TARGET_SUMMARIES",
+    "not_controllable",
+    "renderer",
+    "target_function",
+]
 
 # Target name -> the module that renders it (kept for callers that want the names in order).
 TARGETS: dict[str, str] = {name: spec.module for name, spec in REGISTRY.items()}
@@ -36,10 +44,16 @@ def renderer(name: str) -> Callable[[Plan], list[OutputFile]]:
     return render
 
 
+def target_function(name: str, function: str) -> Callable[..., Any]:
+    """A function of target ``name``'s module, as its registry entry names it (imported on first use)."""
+    found: Callable[..., Any] = getattr(import_module(REGISTRY[name].module), function)
+    return found
+
+
 def not_controllable(plan: Plan, name: str) -> list[dict[str, str]]:
     """Every setting of the plan that target ``name`` cannot express, from the target's own hook."""
     spec = REGISTRY[name]
     if not spec.not_controllable:
         return []
-    hook: Callable[[Plan], list[dict[str, str]]] = getattr(import_module(spec.module), spec.not_controllable)
-    return hook(plan)
+    items: list[dict[str, str]] = target_function(name, spec.not_controllable)(plan)
+    return items

@@ -13,6 +13,7 @@ from typing import Any
 from kgen import yamlout
 from kgen.plan import Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, header_lines, render_template, report_output
+from kgen.targets.coverage import Coverage
 from kgen.targets.managed import Item, describe, item, platforms
 
 TARGET = "kubespray"
@@ -40,6 +41,8 @@ class KubesprayVars:
     comments: Comments = field(default_factory=dict)
     not_controllable: list[Item] = field(default_factory=list)
     covered: list[str] = field(default_factory=list)
+    dropped: list[Setting] = field(default_factory=list)  # the plan's settings behind not_controllable
+    dropped_files: list[str] = field(default_factory=list)  # node paths of the plan's files kubespray cannot write
 
     def covered_lines(self) -> list[str]:
         """Covered settings grouped by the reason they need no variable."""
@@ -96,6 +99,7 @@ class _Builder:
 
     def refuse(self, setting: Setting, platform: str, action: str) -> None:
         self.out.not_controllable.append(item(describe(setting), setting.reason.origin, platform, action))
+        self.out.dropped.append(setting)
 
     # Files ------------------------------------------------------------------------------------
     def files(self) -> None:
@@ -154,6 +158,7 @@ class _Builder:
             encryption.node_path if encryption else "",
         )
         for kind, node_file in by_kind.items():
+            self.out.dropped_files.append(node_file.node_path)
             self.out.not_controllable.append(
                 item(
                     f"{kind} file {node_file.node_path}",
@@ -215,6 +220,7 @@ class _Builder:
         provider = next(iter(resources["providers"][0]))
         if provider not in self.facts["encryptionAlgorithms"]:
             self.set("kube_encrypt_secret_data", False, "kubespray cannot encrypt with " + provider + " (see REPORT.md)")
+            self.out.dropped_files.append(node_path)
             self.out.not_controllable.append(
                 item(
                     f"EncryptionConfiguration file {node_path} ({provider})",
@@ -392,6 +398,16 @@ def release_line(facts: dict[str, Any], version: str) -> str:
 def not_controllable(plan: Plan) -> list[Item]:
     """This target's entry in REPORT.md's not-controllable list (named in kgen/target_registry.py)."""
     return build_vars(plan).not_controllable
+
+
+def coverage(plan: Plan) -> Coverage:
+    """What the variables carry of the plan (named in kgen/target_registry.py)."""
+    built = build_vars(plan)
+    # A flag that points at a file kubespray cannot write goes with the file.
+    return Coverage(
+        tuple(s for s in plan.settings if s not in built.dropped and not (s.is_flag and s.value in built.dropped_files)),
+        tuple(f for f in plan.files if f.node_path not in built.dropped_files),
+    )
 
 
 def render(plan: Plan) -> list[OutputFile]:
