@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import jinja2
 
 from kgen import __version__, yamlout
+from kgen.errors import printable
 from kgen.plan import NodeFile, Plan
 from kgen.resources import bundled_dir
 from kgen.target_registry import REGISTRY
@@ -80,7 +81,8 @@ def header_lines(plan: Plan, target: str, what: str = "") -> list[str]:
     ]
     if what:
         lines.append(what)
-    return lines
+    # A comment line ends at a line break: a profile string carrying one must not end the comment.
+    return [printable(line) for line in lines]
 
 
 def yaml_file(
