@@ -8,6 +8,7 @@ every command's signature on each run, and resolving string annotations cost abo
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -152,6 +153,8 @@ def validate(
         for reference in profiles:
             try:
                 profile = loader.load(reference, kubernetes_version)
+                for warning in profile.warnings:
+                    typer.echo(warning.format(), err=True)
                 result = render_profile(profile)
                 typer.echo(f"{reference}: ok (profile {profile.name!r}, Kubernetes {profile.version}, {len(result.files)} files)")
             except KgenError as error:
