@@ -18,15 +18,15 @@ from kgen.target_registry import REGISTRY
 PACKAGE = Path(__file__).resolve().parent.parent / "kgen"
 
 # Lowest first. A module may import modules of its own layer or of a lower one, never of a higher one.
-# A module is in the layer of the longest prefix listed here.
+# A module is in the layer of the longest name listed here that is it or a package holding it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "foundation",
         ("kgen", "kgen.errors", "kgen.resources", "kgen.yamlout", "kgen.yamlload", "kgen.target_registry", "kgen.nodefs"),
     ),
     ("knowledge", ("kgen.knowledge", "kgen.schemacheck", "kgen.validation", "kgen.nodestate")),
-    ("profile", ("kgen.profile", "kgen.profile_schema", "kgen.profile_jsonschema", "kgen.schemadoc")),
-    ("plan", ("kgen.plan",)),
+    ("profile", ("kgen.profile", "kgen.profile_schema", "kgen.profile_jsonschema", "kgen.profile_values", "kgen.schemadoc")),
+    ("plan", ("kgen.plan", "kgen.honoured")),
     ("targets", ("kgen.targets", "kgen.compliance")),
     ("render", ("kgen.render", "kgen.output", "kgen.fleet")),
     (
@@ -118,7 +118,9 @@ def layer_of(module: str) -> int:
     best, rank = -1, -1
     for index, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+            # "kgen" itself is the package's __init__ only; every other entry covers its submodules.
+            covers = module == prefix or (prefix != "kgen" and module.startswith(prefix + "."))
+            if covers and len(prefix) > best:
                 best, rank = len(prefix), index
     return rank
 
