@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 def kubeadm_join(planner: Planner) -> None:
     if planner.data["anonymousAccess"]["mode"] != "unrestricted":
-        planner.plan.need("join-file-discovery")
+        planner.plan.need("join-file-discovery", "role-join-file-discovery")
     if planner.data["kubelet"]["serverTLSBootstrap"]:
         planner.plan.need("kubelet-serving-csr-approver")
     if planner.data["kubelet"]["protectKernelDefaults"]:
