@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kgen.targets import TARGETS as TARGET_MODULES
+from kgen.target_registry import TARGET_NAMES
 
 NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 VERSION_PATTERN = r"^v?1\.[0-9]{1,2}$"
@@ -28,7 +28,7 @@ KIND_IMAGE_PATTERN = (
 )
 # A host folder, absolute or relative to the working folder; segments may not start with '.'.
 HOST_PATH_PATTERN = r"^/?[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*(/[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*)*$"
-TARGETS = list(TARGET_MODULES)
+TARGETS = list(TARGET_NAMES)
 POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"]
 TLS_VERSIONS = ["VersionTLS12", "VersionTLS13"]
 

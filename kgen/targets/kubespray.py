@@ -2,18 +2,20 @@
 
 Every variable name comes from kgen/data/platforms.json, where scripts/knowledge/platforms.py checked it
 against kubespray's defaults. Settings kubespray templates itself are left to it; settings it cannot
-express are listed in REPORT.md. Strings Ansible would evaluate as templates are tagged !unsafe.
+express are listed in REPORT.md. Every string is tagged !unsafe (yamlout.unsafe), so Ansible evaluates none of them.
 """
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
 from kgen import yamlout
 from kgen.plan import Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, header_lines, render_template, report_output
-from kgen.targets.managed import Item, describe, item, platforms
+from kgen.targets.coverage import Coverage
+from kgen.targets.managed import Item, describe, item, platforms, weaker_than_platform
 
 TARGET = "kubespray"
 VARS_PATH = "group_vars/k8s_cluster/kgen-hardening.yml"
@@ -272,7 +274,10 @@ class _Builder:
         for setting in self.plan.fields("kubelet"):
             key = setting.key
             top = key.split(".", 1)[0]
-            if top == "featureGates":
+            weaker = weaker_than_platform(setting, TARGET)
+            if weaker is not None:
+                self.out.not_controllable.append(weaker)
+            elif top == "featureGates":
                 gates.append(f"{key.split('.', 1)[1]}={'true' if setting.value else 'false'}")
             elif key in mapping:
                 why = setting.reason.short()
@@ -318,9 +323,38 @@ class _Builder:
                 self.refuse(setting, "kubespray has no variable for this KubeProxyConfiguration field", "use the kubeadm target")
         self.set("kube_proxy_feature_gates", gates, "")
 
+    # Profile keys and paths ---------------------------------------------------------------------
+    def profile_variables(self) -> None:
+        for key, entry in self.facts["profileVariables"].items():
+            value = self.plan.profile.get(key)
+            if value not in entry["values"]:
+                self.out.not_controllable.append(
+                    item(
+                        f"{key} {value}",
+                        key,
+                        f"kubespray's {entry['variable']} accepts {', '.join(entry['values'])}",
+                        "use the kubeadm target",
+                    )
+                )
+                continue
+            self.set(entry["variable"], value, f"{entry['why']}; from {key}")
+
+    def path_mounts(self) -> None:
+        """Mount each path's own directory on both sides, so the file lands where the profile says on the host."""
+        for variable, mount in self.facts["pathMounts"].items():
+            path = self.out.values.get(variable)
+            if not isinstance(path, str):
+                continue
+            directory = posixpath.dirname(path)
+            why = f"kubespray mounts this host directory at {mount['mountPath']}; the same directory as {variable}"
+            self.set(mount["hostPath"], directory, why)
+            self.set(mount["mountPath"], directory, f"the directory of {variable} inside the kube-apiserver pod")
+
     def build(self) -> KubesprayVars:
+        self.profile_variables()
         self.files()
         self.flags()
+        self.path_mounts()
         self.kubelet()
         self.kube_proxy()
         for variable in GATE_VARIABLES:
@@ -392,6 +426,21 @@ def release_line(facts: dict[str, Any], version: str) -> str:
     if fitting:
         return f"Kubespray that installs Kubernetes {version}: {', '.join(fitting)} (Kubernetes per kubespray: {ranges})."
     return f"No kubespray known to kgen installs Kubernetes {version} (Kubernetes per kubespray: {ranges}); check before use."
+
+
+def not_controllable(plan: Plan) -> list[Item]:
+    """This target's entry in REPORT.md's not-controllable list (named in kgen/target_registry.py)."""
+    return build_vars(plan).not_controllable
+
+
+def coverage(plan: Plan) -> Coverage:
+    """What the variables carry of the plan (named in kgen/target_registry.py)."""
+    built = build_vars(plan)
+    # A flag that points at a file kubespray cannot write goes with the file.
+    return Coverage(
+        tuple(s for s in plan.settings if s not in built.dropped and not (s.is_flag and s.value in built.dropped_files)),
+        tuple(f for f in plan.files if f.node_path not in built.dropped_files),
+    )
 
 
 def render(plan: Plan) -> list[OutputFile]:
