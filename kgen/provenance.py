@@ -241,12 +241,12 @@ def places(plan: Plan, record: Record, target: str) -> list[str]:
             return [f"{target}/files{record.key}"]
     if record.kind == "cluster-object" and target in ("kubeadm", "flags"):
         return [f"{target}/manifests/cluster-policies.yaml {record.key}"]
-    from kgen.targets import DISTRIBUTION_TARGETS, TARGETS
+    from kgen.target_registry import REGISTRY
 
-    if target in DISTRIBUTION_TARGETS:
-        from importlib import import_module
+    if target in REGISTRY and REGISTRY[target].distribution:
+        from kgen.targets import target_function
 
-        found: list[str] = import_module(TARGETS[target]).places(plan, record)
+        found: list[str] = target_function(target, "places")(plan, record)
         return found
     if target == "kubeadm":
         return _kubeadm_places(plan, record)
@@ -320,6 +320,14 @@ def load_plan(reference: str, version: str | None, targets: list[str] | None = N
     profile = ProfileLoader().load(reference, version)
     chosen = check_targets(list(targets or profile.data["targets"]))
     return build_plan(profile), chosen
+
+
+def requirements_for(plan: Plan, targets: list[str]) -> list[str]:
+    """The plan's requirements that apply to at least one of ``targets`` (an entry without targets applies to all)."""
+    from kgen.plan import requirements_table
+
+    table = requirements_table()
+    return [rid for rid in plan.requirements if any(t in table.get(rid, {}).get("targets", [t]) for t in targets)]
 
 
 def requirement_text(requirement: str) -> str:

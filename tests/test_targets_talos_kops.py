@@ -13,8 +13,8 @@ from kgen.plan import Plan, build_plan
 from kgen.profile import ProfileLoader
 from kgen.render import render_profile
 from kgen.schemacheck import validate_against
-from kgen.targets import kops, talos
-from kgen.targets.managed import describe, not_controllable
+from kgen.targets import kops, not_controllable, talos
+from kgen.targets.managed import describe
 
 PROFILES = ("baseline", "cis", "strict")
 VERSIONS = ("1.31", "1.33", "1.35", "1.36", "1.37")

@@ -16,7 +16,7 @@ from kgen import __version__, yamlout
 from kgen.errors import printable
 from kgen.plan import NodeFile, Plan
 from kgen.resources import bundled_dir
-from kgen.targets import MANAGED_TARGETS
+from kgen.target_registry import REGISTRY
 
 
 class OutputFile(NamedTuple):
@@ -197,7 +197,7 @@ def report_output(
         not_controllable=not_controllable,
         reasons=reasons,
         distribution=distribution,
-        compliance=None if target in MANAGED_TARGETS else compliance_summary(plan, target, covered),
+        compliance=None if REGISTRY[target].managed else compliance_summary(plan, target, covered),
         platform_defaults=platform_defaults_line(target),
     )
     return OutputFile("REPORT.md", content.rstrip("\n") + "\n")
