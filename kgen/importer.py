@@ -49,7 +49,7 @@ class ImportResult(NamedTuple):
     version: str
     overrides: dict[str, Any]
     unexpressed: list[Finding]
-    parent_scores: dict[str, int]
+    parent_scores: dict[str, tuple[int, int]]  # parent -> (findings, -settings found as rendered)
 
 
 # ---- reading what exists ----------------------------------------------------------------------
@@ -71,6 +71,12 @@ def _version_from_images(tree: NodeTree) -> str | None:
     return _minor(match.group(1)) if match else None
 
 
+def _version_from_image(pod: dict[str, Any]) -> str | None:
+    containers = pod["spec"]["containers"]  # container_words checked that this is a non-empty list
+    image = str(containers[0].get("image", "")) if isinstance(containers[0], dict) else ""
+    return _minor(image.rpartition(":")[2]) if ":" in image else None
+
+
 def _minor(release: str) -> str | None:
     match = _RELEASE.fullmatch(release.strip())
     return match.group(1) if match else None
@@ -78,7 +84,7 @@ def _minor(release: str) -> str | None:
 
 def found_in_files(paths: list[Path]) -> Found:
     """kubeadm configuration (v1beta3 or v1beta4), static Pod manifests and KubeletConfiguration files."""
-    from kgen.nodestate import _container_words
+    from kgen.nodestate import container_words
     from kgen.yamlload import read_file
 
     state = NodeState()
@@ -108,13 +114,13 @@ def found_in_files(paths: list[Path]) -> Found:
                         node = node.get(key) if isinstance(node, dict) else None
                     args = _extra_args(node.get("extraArgs") if isinstance(node, dict) else None)
                     if args:
-                        flags = parse_args([f"--{name}={value}" for name, value in args], str(path))
+                        flags = parse_args([f"--{name}={value}" for name, value in args], str(path), component)
                         state.components[component] = ComponentState(component, str(path), flags)
             elif kind in ("InitConfiguration", "JoinConfiguration"):
                 recognised = True
                 registration = document.get("nodeRegistration") or {}
                 args = _extra_args(registration.get("kubeletExtraArgs") if isinstance(registration, dict) else None)
-                for name, values in parse_args([f"--{n}={v}" for n, v in args], str(path)).items():
+                for name, values in parse_args([f"--{n}={v}" for n, v in args], str(path), "kubelet").items():
                     kubelet_flags.setdefault(name, []).extend(values)
             elif kind == "KubeletConfiguration":
                 recognised = True
@@ -125,13 +131,17 @@ def found_in_files(paths: list[Path]) -> Found:
                 recognised = True
                 pod_name = str((document.get("metadata") or {}).get("name", ""))
                 pod_component = next((c for c in _EXTRA_ARGS if pod_name.startswith(c)), None)
-                words = _container_words([document], pod_component or "")
-                if pod_component is None or isinstance(words, str):
+                if pod_component is None:
                     problems.append(Problem("not a control-plane static Pod kgen knows", str(path), rule="import"))
                     continue
-                state.components[pod_component] = ComponentState(pod_component, str(path), parse_args(words, str(path)))
-                image = str(document["spec"]["containers"][0].get("image", ""))
-                version = version or (_minor(image.rpartition(":")[2]) if ":" in image else None)
+                words = container_words([document], pod_component)
+                if isinstance(words, str):
+                    problems.append(Problem(words, str(path), rule="import"))
+                    continue
+                state.components[pod_component] = ComponentState(
+                    pod_component, str(path), parse_args(words, str(path), pod_component)
+                )
+                version = version or _version_from_image(document)
         if not recognised:
             problems.append(Problem("holds no kubeadm, kubelet or static Pod document", str(path), rule="import"))
     if problems:
@@ -199,8 +209,17 @@ class _Search:
         return verify(plan, self.found.tree or NodeTree(self.folder), self.found.state, check_files=self.found.tree is not None)
 
 
-def _score(result: VerifyResult) -> int:
+def _problems(result: VerifyResult) -> int:
     return sum(1 for finding in result.findings if finding.status not in ("ok", "unreadable"))
+
+
+def _score(result: VerifyResult) -> tuple[int, int]:
+    """Lower is closer: fewer findings first, then more settings found as rendered.
+
+    Verify is silent about hardening a node has beyond what a profile sets, so a strict node shows no
+    findings against cis either; the second term makes strict, which reproduces more of it, win.
+    """
+    return _problems(result), -result.count("ok")
 
 
 def _nested(flat: dict[str, Any]) -> dict[str, Any]:
@@ -262,7 +281,7 @@ def import_profile(found: Found, name: str, parent: str | None, version: str | N
     chosen_version = check_version(version or found.version or DEFAULT_VERSION)
     search = _Search(found, chosen_version)
     try:
-        scores: dict[str, int] = {}
+        scores: dict[str, tuple[int, int]] = {}
         for candidate in [parent] if parent else PARENTS:
             result = search.result(candidate, {})
             if result is None:
@@ -355,11 +374,13 @@ def import_report(
     tied = [p for p, n in result.parent_scores.items() if n == result.parent_scores[result.parent] and p != result.parent]
     lines = [
         f"wrote {output}: extends {result.parent} (findings against each bundled profile: "
-        + ", ".join(f"{p} {n}" for p, n in result.parent_scores.items())
+        + ", ".join(f"{p} {n}" for p, (n, _) in result.parent_scores.items())
         + f"), {len(result.overrides)} setting(s) of its own, Kubernetes {result.version}",
     ]
     if tied:
         lines.append(f"note: {', '.join(tied)} fit(s) as well; the first in the list was taken (choose with --extends)")
+    if version is None and found.version is None:
+        lines.append(f"note: the inputs name no Kubernetes version; {result.version} was assumed (choose with -k)")
     if result.unexpressed:
         lines.append(f"not expressible in a profile ({len(result.unexpressed)}), listed at the end of {output}:")
         lines.extend(f"  {finding.component} {finding.setting}: {finding.status}" for finding in result.unexpressed)

@@ -66,6 +66,7 @@ def verify(plan: Plan, tree: NodeTree, state: NodeState, *, check_files: bool = 
     if plan.cluster_objects and state.is_control_plane:
         names = ", ".join(obj.name for obj in plan.cluster_objects)
         notes.append(f"cluster objects live in the API, not on the node: not verified ({names}; check with kubectl)")
+    notes.extend(state.notes)
     for problem in state.problems:
         findings.append(Finding(problem.component, problem.node_path, "unreadable", "", problem.message, problem.node_path))
     for component in components:
@@ -80,8 +81,10 @@ def verify(plan: Plan, tree: NodeTree, state: NodeState, *, check_files: bool = 
     for node_file in plan.files if check_files else ():
         if node_file.component in components and (node_file.component in state.components):
             findings.append(_file_finding(node_file, tree))
+    # Paths and messages come from the node (a --config value names a path): one line, printable, in every format.
+    findings = [f._replace(setting=printable(f.setting), source=printable(f.source), found=printable(f.found)) for f in findings]
     findings.sort(key=lambda f: (NODE_COMPONENTS.index(f.component) if f.component in NODE_COMPONENTS else 99, f.setting))
-    return VerifyResult(plan.profile.name, plan.version, str(tree.root), state.is_control_plane, findings, notes)
+    return VerifyResult(plan.profile.name, plan.version, printable(str(tree.root)), state.is_control_plane, findings, notes)
 
 
 def _expected(plan: Plan, component: str) -> list[Setting]:
@@ -316,8 +319,17 @@ def _shown(value: Any) -> str:
     text = _flag_text(value) if not isinstance(value, str) else value
     if looks_secret(text) or _SECRET_LOOKING.search(text):
         return SECRET_SHOWN
-    text = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    text = printable(text)
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def printable(text: str) -> str:
+    """``text`` with control, format and separator characters escaped (a terminal cannot be steered by it)."""
+    return (
+        text
+        if text.isprintable()
+        else "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    )
 
 
 def verify_node(profile_reference: str, root: str, version: str | None) -> VerifyResult:
