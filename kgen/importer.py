@@ -12,7 +12,6 @@ reported, never dropped.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -21,6 +20,7 @@ from kgen import yamlout
 from kgen.errors import KgenError, Problem
 from kgen.nodefs import NodeTree, load_yaml
 from kgen.nodestate import ComponentState, NodeState, parse_args
+from kgen.profile import ProfileLoader
 from kgen.verify import Finding, VerifyResult, verify
 
 if TYPE_CHECKING:
@@ -171,28 +171,18 @@ def _extra_args(value: Any) -> list[tuple[str, str]]:
 
 
 class _Search:
-    def __init__(self, found: Found, version: str) -> None:
-        from kgen.profile import ProfileLoader
+    """Candidate profiles, loaded from memory: import writes nothing but the profile it was asked for."""
 
+    def __init__(self, found: Found, version: str) -> None:
         self.found = found
         self.version = version
-        self.folder = Path(tempfile.mkdtemp(prefix="kgen-import-"))
-        self.loader = ProfileLoader(self.folder)
-        self.count = 0
-
-    def close(self) -> None:
-        import shutil
-
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.loader = _MemoryLoader()
 
     def profile(self, parent: str, overrides: dict[str, Any]) -> Profile | None:
         """The candidate profile, or None when the profile format refuses it."""
-        self.count += 1
-        path = self.folder / f"candidate-{self.count}.yaml"
         document = {"name": "imported", "extends": parent, "kubernetesVersion": self.version, **_nested(overrides)}
-        path.write_text(yamlout.dump(document), encoding="utf-8")
         try:
-            return self.loader.load(path.name)
+            return self.loader.load(self.loader.add(yamlout.dump(document)))
         except KgenError:
             return None
 
@@ -206,11 +196,35 @@ class _Search:
             plan = build_plan(profile)
         except KgenError:
             return None
-        return verify(plan, self.found.tree or NodeTree(self.folder), self.found.state, check_files=self.found.tree is not None)
+        tree = self.found.tree or NodeTree(_MemoryLoader.FOLDER)  # not read: check_files is off without a node
+        return verify(plan, tree, self.found.state, check_files=self.found.tree is not None)
 
 
 def _problems(result: VerifyResult) -> int:
     return sum(1 for finding in result.findings if finding.status not in ("ok", "unreadable"))
+
+
+class _MemoryLoader(ProfileLoader):
+    """A ProfileLoader whose candidate documents live in memory under a folder that does not exist."""
+
+    FOLDER = Path("/nonexistent/kgen-import-candidates")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def add(self, text: str) -> str:
+        from kgen.yamlload import parse_mapping
+
+        self.count += 1
+        path = self.FOLDER / f"candidate-{self.count}.yaml"
+        self._documents[path] = parse_mapping(text, path.name, what="profile")
+        return str(path)
+
+    def locate(self, reference: str, *, relative_to: Path | None = None, allowed: list[Path] | None = None) -> Path:
+        if Path(reference) in self._documents:
+            return Path(reference)
+        return super().locate(reference, relative_to=relative_to, allowed=allowed)
 
 
 def _score(result: VerifyResult) -> tuple[int, int]:
@@ -280,35 +294,32 @@ def import_profile(found: Found, name: str, parent: str | None, version: str | N
 
     chosen_version = check_version(version or found.version or DEFAULT_VERSION)
     search = _Search(found, chosen_version)
-    try:
-        scores: dict[str, tuple[int, int]] = {}
-        for candidate in [parent] if parent else PARENTS:
-            result = search.result(candidate, {})
-            if result is None:
-                raise KgenError(problems=[Problem(f"profile {candidate!r} does not load for {chosen_version}", "--extends")])
-            scores[candidate] = _score(result)
-        best_parent = min(scores, key=lambda p: (scores[p], PARENTS.index(p) if p in PARENTS else 0))
-        overrides: dict[str, Any] = {}
-        best = search.result(best_parent, overrides)
-        assert best is not None
-        for _ in range(MAX_ROUNDS):
-            improved = False
-            for finding in [f for f in best.findings if f.status not in ("ok", "unreadable") and f.origin]:
-                for knob, rule in _knobs(finding.origin):
-                    for value in _candidates(rule, finding):
-                        if overrides.get(knob, _missing) == value:
-                            continue
-                        trial = {**overrides, knob: value}
-                        result = search.result(best_parent, trial)
-                        if result is not None and _score(result) < _score(best):
-                            overrides, best, improved = trial, result, True
-            if not improved:
-                break
-        overrides = _without_redundant(search, best_parent, overrides, best)
-        final = search.result(best_parent, overrides)
-        assert final is not None
-    finally:
-        search.close()
+    scores: dict[str, tuple[int, int]] = {}
+    for candidate in [parent] if parent else PARENTS:
+        result = search.result(candidate, {})
+        if result is None:
+            raise KgenError(problems=[Problem(f"profile {candidate!r} does not load for {chosen_version}", "--extends")])
+        scores[candidate] = _score(result)
+    best_parent = min(scores, key=lambda p: (scores[p], PARENTS.index(p) if p in PARENTS else 0))
+    overrides: dict[str, Any] = {}
+    best = search.result(best_parent, overrides)
+    assert best is not None
+    for _ in range(MAX_ROUNDS):
+        improved = False
+        for finding in [f for f in best.findings if f.status not in ("ok", "unreadable") and f.origin]:
+            for knob, rule in _knobs(finding.origin):
+                for value in _candidates(rule, finding):
+                    if overrides.get(knob, _missing) == value:
+                        continue
+                    trial = {**overrides, knob: value}
+                    result = search.result(best_parent, trial)
+                    if result is not None and _score(result) < _score(best):
+                        overrides, best, improved = trial, result, True
+        if not improved:
+            break
+    overrides = _without_redundant(search, best_parent, overrides, best)
+    final = search.result(best_parent, overrides)
+    assert final is not None
     unexpressed = [f for f in final.findings if f.status not in ("ok",)]
     text = _profile_text(name, best_parent, chosen_version, overrides, unexpressed, found)
     return ImportResult(text, best_parent, chosen_version, overrides, unexpressed, scores)

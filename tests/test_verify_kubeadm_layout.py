@@ -353,3 +353,22 @@ def test_etcd_reads_one_dash_flags_and_a_shell_wrapper_is_named(tmp_path: Path) 
     scheduler.write_text(yaml.safe_dump(pod), encoding="utf-8")
     problem = findings(root)[("kube-scheduler", "/etc/kubernetes/manifests/kube-scheduler.yaml")]
     assert problem["found"] == "the container runs '/bin/sh', not kube-scheduler: its flags cannot be read"
+
+
+def test_import_writes_nothing_but_its_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    root = kubeadm_node(tmp_path, "cis", "1.35")
+    path = root / APISERVER.lstrip("/")
+    path.write_text(path.read_text(encoding="utf-8").replace("--profiling=false", "--profiling=true"), encoding="utf-8")
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise AssertionError("import wrote a temporary file")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)  # the output itself is written atomically beside it
+    before = sorted(p for p in tmp_path.rglob("*"))
+    output = tmp_path / "found.yaml"
+    code, text = run("import", "--root", str(root), "-o", str(output))
+    assert code == 0, text
+    assert sorted(p for p in tmp_path.rglob("*")) == sorted([*before, output])
+    assert yaml.safe_load(output.read_text(encoding="utf-8"))["apiServer"] == {"profiling": True}
