@@ -131,7 +131,7 @@ def _flag_findings(plan: Plan, state: NodeState, component: str) -> Iterable[Fin
             continue
         last = occurrences[-1]
         ok = same_flag_value(component, setting.key, str(setting.value), last.value)
-        found = _shown(last.value)
+        found = _shown(last.value, setting.key)
         if len(occurrences) > 1:
             found += f" (given {len(occurrences)} times; the last one counts)"
         yield _finding(setting, "ok" if ok else "drift", found, last.source)
@@ -151,7 +151,15 @@ def _extra_findings(plan: Plan, state: NodeState, component: str) -> Iterable[Fi
         if found is None or not _weakens(rule["when"], found.value):
             continue
         yield Finding(
-            component, f"--{name}", "extra", "(not set)", _shown(found.value), found.source, "", tuple(rule["refs"]), rule["why"]
+            component,
+            f"--{name}",
+            "extra",
+            "(not set)",
+            _shown(found.value, name),
+            found.source,
+            "",
+            tuple(rule["refs"]),
+            rule["why"],
         )
 
 
@@ -181,7 +189,7 @@ def _kubelet_field_findings(plan: Plan, state: NodeState) -> Iterable[Finding]:
             yield _finding(
                 setting,
                 "ok" if ok else "drift",
-                f"{_shown(from_flag.value)} (--{flag_name} wins over the file)",
+                f"{_shown(from_flag.value, flag_name or '')} (--{flag_name} wins over the file)",
                 from_flag.source,
             )
             continue
@@ -282,8 +290,15 @@ def _differences(expected: Any, found: Any, path: tuple[str, ...], placeholders:
 _DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+")
 _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-# A password or token given inline, e.g. in a --basic-auth style value or a URL's query.
-_SECRET_LOOKING = re.compile(r"(?i)(?:^|[,;&?\s])[a-z_-]*(?:secret|token|password)=[^,;&\s]+")
+# Credentials given inline: key=value or key: value pairs, a URL's user:password@, a JWT, a cloud access key.
+_SECRET_LOOKING = re.compile(
+    r"(?i)(?:^|[,;&?\s])[a-z_-]*(?:secret|token|passw(?:or)?d)\s*[=:]\s*[^,;&\s]+"
+    r"|://[^/@\s:]*:[^/@\s]+@"
+    r"|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"
+    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"
+)
+# A flag whose name says it carries a credential shows no value, unless its value is a path to one.
+_SECRET_FLAG = re.compile(r"(?:secret|token|passw(?:or)?d)(?!.*-(?:file|dir|path|ttl|expiration|audiences?)$)")
 
 
 def _seconds(text: str) -> float:
@@ -312,12 +327,14 @@ def _flag_text(value: Any) -> str:
     return flag_text(value)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, flag_name: str = "") -> str:
     """A value as findings print it: one line, control characters escaped, secrets hidden."""
     from kgen.profile import looks_secret
 
     text = _flag_text(value) if not isinstance(value, str) else value
     if looks_secret(text) or _SECRET_LOOKING.search(text):
+        return SECRET_SHOWN
+    if flag_name and _SECRET_FLAG.search(flag_name) and text.lower() not in ("true", "false") and not text.startswith("/"):
         return SECRET_SHOWN
     text = printable(text)
     return text if len(text) <= 200 else text[:197] + "..."

@@ -372,3 +372,26 @@ def test_import_writes_nothing_but_its_output(tmp_path: Path, monkeypatch: pytes
     assert code == 0, text
     assert sorted(p for p in tmp_path.rglob("*")) == sorted([*before, output])
     assert yaml.safe_load(output.read_text(encoding="utf-8"))["apiServer"] == {"profiling": True}
+
+
+@pytest.mark.parametrize(
+    "flag",
+    [
+        "--audit-log-path=https://root:s3cr3t-Pa55@10.0.0.1/audit.log",  # a flag the profile sets: drift, value shown
+        "--token-auth-file=/etc/tokens.csv?password:s3cr3t-Pa55",  # a weakening flag: extra, value shown
+        "--audit-policy-file=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzM2NyM3QtUGE1NSJ9",
+        "--tls-min-version=AKIAS3CR3TPA55ABCDEF s3cr3t-Pa55",
+    ],
+)
+def test_credentials_on_a_command_line_are_never_printed(tmp_path: Path, flag: str) -> None:
+    root = kubeadm_node(tmp_path, "cis", "1.35")
+    path = root / APISERVER.lstrip("/")
+    pod = yaml.safe_load(path.read_text(encoding="utf-8"))
+    pod["spec"]["containers"][0]["command"].append(flag)
+    path.write_text(yaml.safe_dump(pod), encoding="utf-8")
+    for fmt in ("text", "json", "markdown", "sarif", "junit"):
+        code, output = run("verify", "cis", "--root", str(root), "-k", "1.35", "--format", fmt, "--show-ok")
+        assert "s3cr3t-Pa55" not in output and "eyJzdWIi" not in output, (fmt, output)
+    code, output = run("import", "--root", str(root), "-o", str(tmp_path / "found.yaml"))
+    assert code == 0, output
+    assert "s3cr3t-Pa55" not in output + (tmp_path / "found.yaml").read_text(encoding="utf-8")
