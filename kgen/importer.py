@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kgen import yamlout
-from kgen.errors import KgenError, Problem
+from kgen.errors import KgenError, Problem, UsageError
 from kgen.nodefs import NodeTree, load_yaml
 from kgen.nodestate import ComponentState, NodeState, parse_args
 from kgen.profile import ProfileLoader
@@ -94,7 +94,8 @@ def found_in_files(paths: list[Path]) -> Found:
     for path in paths:
         text = read_file(path, str(path)).decode("utf-8", errors="replace") if path.is_file() else None
         if text is None:
-            problems.append(Problem("not a readable regular file", str(path), rule="import"))
+            message = "is a directory; to read a node below it, use --root" if path.is_dir() else "not a readable regular file"
+            problems.append(Problem(message, str(path), rule="import"))
             continue
         documents = load_yaml(text)
         if isinstance(documents, str):
@@ -371,7 +372,7 @@ def import_report(
     from kgen.starter import write_new_file
 
     if (root is None) == (not files):
-        raise KgenError(problems=[Problem("give either --root DIR or configuration FILE arguments", "import", rule="usage")])
+        raise UsageError(problems=[Problem("give either --root DIR or configuration FILE arguments", "import", rule="usage")])
     if root is not None:
         if not root or not Path(root).is_dir():
             raise KgenError(problems=[Problem("not a directory", root or "--root", rule="usage")])

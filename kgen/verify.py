@@ -353,13 +353,13 @@ def verify_node(profile_reference: str, root: str, version: str | None) -> Verif
     """Load the profile, read the node below ``root`` and compare them."""
     from pathlib import Path
 
-    from kgen.errors import KgenError, Problem
+    from kgen.errors import KgenError, Problem, UsageError
     from kgen.nodestate import read_node
     from kgen.plan import build_plan
     from kgen.profile import ProfileLoader
 
     if not root:
-        raise KgenError(problems=[Problem("--root must not be empty", "--root", rule="usage")])
+        raise UsageError(problems=[Problem("--root must not be empty", "--root", rule="usage")])
     folder = Path(root)
     if not folder.is_dir():
         raise KgenError(problems=[Problem("not a directory", root, rule="usage")])
