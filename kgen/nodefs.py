@@ -89,6 +89,16 @@ class NodeTree:
             resolved.append(part)
         return self.root.joinpath(*resolved)
 
+    def is_masked(self, node_path: str) -> bool:
+        """Whether the node path is a symbolic link to /dev/null: systemd's way of masking a unit or drop-in."""
+        parent = self._resolve(str(PurePosixPath(node_path).parent))
+        if not isinstance(parent, Path):
+            return False
+        try:
+            return str((parent / PurePosixPath(node_path).name).readlink()) == "/dev/null"
+        except OSError:
+            return False
+
     def exists(self, node_path: str) -> bool:
         return isinstance(self._resolve(node_path), Path)
 

@@ -279,6 +279,8 @@ def _read_kubelet(tree: NodeTree, state: NodeState, layout: dict[str, Any]) -> N
             if name.endswith(".conf"):
                 drop_ins[name] = f"{directory}/{name}"
     for name in sorted(drop_ins):
+        if tree.is_masked(drop_ins[name]):
+            continue  # masked: it hides the drop-in of that name and adds nothing
         found = tree.read(drop_ins[name])
         if isinstance(found, NodeText):
             unit.read(found.text, drop_ins[name])

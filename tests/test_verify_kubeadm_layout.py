@@ -8,6 +8,7 @@ Each test below pins one defect found by trying these trees by hand."""
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -395,3 +396,40 @@ def test_credentials_on_a_command_line_are_never_printed(tmp_path: Path, flag: s
     code, output = run("import", "--root", str(root), "-o", str(tmp_path / "found.yaml"))
     assert code == 0, output
     assert "s3cr3t-Pa55" not in output + (tmp_path / "found.yaml").read_text(encoding="utf-8")
+
+
+def test_a_drop_in_masked_with_dev_null_hides_the_packaged_one(tmp_path: Path) -> None:
+    root = kubeadm_node(tmp_path, "cis", "1.35", control_plane=False)
+    masked = root / "etc/systemd/system/kubelet.service.d/10-kubeadm.conf"
+    masked.parent.mkdir(parents=True)
+    masked.symlink_to("/dev/null")
+    found = findings(root)
+    # No finding about /dev/null itself; the kubelet now starts as kubelet.service says, without --config.
+    assert not any(setting.endswith("10-kubeadm.conf") for _, setting in found)
+    assert found[("kubelet", "--config")]["status"] == "missing"
+
+
+def test_files_that_cannot_be_opened_are_reported_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kgen.nodefs
+
+    root = kubeadm_node(tmp_path, "cis", "1.35")
+    real_open = os.open
+    refused = {str(root / KUBELET_CONFIG.lstrip("/")), str(root / APISERVER.lstrip("/"))}
+
+    def guarded_open(path: Any, flags: int, *args: Any) -> int:
+        if str(path) in refused:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(kgen.nodefs.os, "open", guarded_open)
+    found = findings(root)
+    assert (found[("kubelet", KUBELET_CONFIG)]["status"], found[("kubelet", KUBELET_CONFIG)]["found"]) == (
+        "unreadable",
+        "permission denied",
+    )
+    assert (found[("kube-apiserver", APISERVER)]["status"], found[("kube-apiserver", APISERVER)]["found"]) == (
+        "unreadable",
+        "permission denied",
+    )
+    # The other components are still read and match.
+    assert not any(component in ("kube-controller-manager", "kube-scheduler", "etcd") for component, _ in found)
