@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from kgen import __version__
-from kgen.errors import EXIT_PROBLEMS, KgenError
+from kgen.errors import EXIT_BUG, EXIT_PROBLEMS, KgenError
 
 app = typer.Typer(
     name="kgen",
@@ -56,13 +56,29 @@ FormatOption = Annotated[str, typer.Option("--format", help="Output format: text
 
 
 def _run(action: Callable[[], T]) -> T:
-    """Run a command body; a user problem prints one line per problem and exits with its status."""
+    """Run a command body; a user problem prints one line per problem and exits with its status.
+
+    Anything else is a bug in kgen: its traceback is printed for the bug report, with everything
+    that looks like secret material (a profile's token or key quoted in an exception) redacted,
+    and kgen exits with EXIT_BUG.
+    """
     try:
         return action()
     except KgenError as error:
         for line in error.lines():
             typer.echo(line, err=True)
         raise typer.Exit(error.exit_code) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as bug:  # the last resort: report the bug without leaking secrets
+        import traceback
+
+        from kgen.profile import redact_secrets
+
+        text = "".join(traceback.format_exception(bug))
+        typer.echo(redact_secrets(text).rstrip("\n"), err=True)
+        typer.echo(f"kgen: error: a bug in kgen ({type(bug).__name__}); please report it with the lines above", err=True)
+        raise typer.Exit(EXIT_BUG) from None
 
 
 def _echo(text: str) -> None:
@@ -89,7 +105,9 @@ def render(
     profiles: Annotated[list[str], typer.Argument(help="Profiles: a path or a bundled name (see `kgen profiles`).")],
     target: TargetOption = None,
     kubernetes_version: VersionOption = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
+    output: Annotated[
+        str, typer.Option("-o", "--output", help="Output folder (one render at a time writes into it; others wait).")
+    ] = "out",
     check: Annotated[
         bool, typer.Option("--check", help="Render in memory and compare with the output folder; exit 3 on drift.")
     ] = False,
@@ -101,8 +119,7 @@ def render(
         from kgen.fleet import render_many
         from kgen.output import check_output_dir, check_tree, raise_on_drift, write_tree
 
-        if not check:
-            check_output_dir(output)
+        check_output_dir(output)
         files, summaries = render_many(profiles, target, kubernetes_version, jobs)
         if check:
             raise_on_drift(output, check_tree(output, files))
@@ -111,6 +128,8 @@ def render(
         report = write_tree(output, files)
         for line in summaries:
             typer.echo(line)
+        for leftover in report.cleaned:
+            typer.echo(f"removed {output}/{leftover}, left by an interrupted render")
         typer.echo(
             f"wrote {len(report.written)} target folder(s), {len(report.unchanged)} unchanged, {len(files)} files in {output}"
         )
@@ -134,6 +153,8 @@ def validate(
         for reference in profiles:
             try:
                 profile = loader.load(reference, kubernetes_version)
+                for warning in profile.warnings:
+                    typer.echo(warning.format(), err=True)
                 result = render_profile(profile)
                 typer.echo(f"{reference}: ok (profile {profile.name!r}, Kubernetes {profile.version}, {len(result.files)} files)")
             except KgenError as error:
@@ -242,7 +263,7 @@ def diff(
 @app.command("check-config")
 def check_config(
     paths: Annotated[
-        list[Path], typer.Argument(help="Configuration files or folders (kubeadm, kubelet, apiserver configs, .args files).")
+        list[str], typer.Argument(help="Configuration files or folders (kubeadm, kubelet, apiserver configs, .args files).")
     ],
     kubernetes_version: VersionOption = None,
     output_format: FormatOption = "text",

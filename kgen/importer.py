@@ -21,6 +21,7 @@ from kgen.errors import KgenError, Problem, UsageError
 from kgen.nodefs import NodeTree, load_yaml
 from kgen.nodestate import ComponentState, NodeState, parse_args
 from kgen.profile import ProfileLoader
+from kgen.profile_schema import rule_at
 from kgen.verify import Finding, VerifyResult, verify
 
 if TYPE_CHECKING:
@@ -248,23 +249,10 @@ def _nested(flat: dict[str, Any]) -> dict[str, Any]:
     return tree
 
 
-def _rule(dotted: str) -> dict[str, Any] | None:
-    from kgen.profile_schema import PROFILE_SCHEMA
-
-    schema: dict[str, Any] = PROFILE_SCHEMA
-    rule: dict[str, Any] | None = None
-    for part in dotted.split("."):
-        if not isinstance(schema, dict) or part not in schema:
-            return None
-        rule = schema[part]
-        schema = rule.get("schema", {}) if rule.get("type") == "dict" else {}
-    return rule
-
-
 def _knobs(origin: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """The scalar knobs behind a setting's profile key (the key itself, or a section's scalars)."""
     for part in [p.strip() for p in re.split(r"[,+]| and ", origin) if p.strip()]:
-        rule = _rule(part)
+        rule = rule_at(part)
         if rule is None:
             continue
         if rule.get("type") == "dict" and isinstance(rule.get("schema"), dict):

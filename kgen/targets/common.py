@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import jinja2
 
 from kgen import __version__, yamlout
+from kgen.errors import printable
 from kgen.plan import NodeFile, Plan
 from kgen.resources import bundled_dir
 from kgen.targets import MANAGED_TARGETS
@@ -80,7 +81,8 @@ def header_lines(plan: Plan, target: str, what: str = "") -> list[str]:
     ]
     if what:
         lines.append(what)
-    return lines
+    # A comment line ends at a line break: a profile string carrying one must not end the comment.
+    return [printable(line) for line in lines]
 
 
 def yaml_file(
@@ -172,7 +174,7 @@ def report_output(
     from kgen.compliance import compliance_summary
     from kgen.plan import requirements_table
     from kgen.targets.coverage import coverage, target_features
-    from kgen.targets.managed import platform_exposed
+    from kgen.targets.managed import platform_defaults_line, platform_exposed
 
     table = requirements_table()
     covered = coverage(plan, target)
@@ -187,5 +189,6 @@ def report_output(
         not_controllable=not_controllable,
         reasons=reasons,
         compliance=None if target in MANAGED_TARGETS else compliance_summary(plan, target, covered),
+        platform_defaults=platform_defaults_line(target),
     )
     return OutputFile("REPORT.md", content.rstrip("\n") + "\n")
