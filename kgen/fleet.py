@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from kgen.errors import KgenError, Problem
 from kgen.render import RenderedFile
-from kgen.targets import MANAGED_TARGETS
+from kgen.target_registry import MANAGED_TARGETS
 
 if TYPE_CHECKING:
     from kgen.profile import ProfileLoader
@@ -30,7 +30,7 @@ def _summary(result: object) -> str:
     rendered_targets = sorted({item.path.split("/")[1] for item in result.files})
     managed = [t for t in rendered_targets if t in MANAGED_TARGETS]
     if managed:
-        from kgen.targets.managed import not_controllable
+        from kgen.targets import not_controllable
 
         counts = ", ".join(f"{len(not_controllable(plan, t))} on {t}" for t in managed)
         line += f"; settings not controllable: {counts} (see REPORT.md)"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kgen.targets import TARGETS as TARGET_MODULES
+from kgen.target_registry import TARGET_NAMES
 
 NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 VERSION_PATTERN = r"^v?1\.[0-9]{1,2}$"
@@ -21,7 +21,7 @@ HTTPS_URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()
 # An image reference prefix without tag or digest, optionally ending in "/*" (a whole path segment wildcard).
 REGISTRY_PATTERN = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(/\*)?$"
 FEATURE_GATE_PATTERN = r"^[A-Z][A-Za-z0-9]*$"
-TARGETS = list(TARGET_MODULES)
+TARGETS = list(TARGET_NAMES)
 POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"]
 TLS_VERSIONS = ["VersionTLS12", "VersionTLS13"]
 
