@@ -7,7 +7,7 @@ changed the outcome, that rule. Targets only lay the plan out in their own forma
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -116,14 +116,7 @@ class Plan:
 
     def config(self, component: str) -> dict[str, Any]:
         """The component's config fields as a nested mapping, in the order they were decided."""
-        result: dict[str, Any] = {}
-        for setting in self.fields(component):
-            node = result
-            parts = setting.key.split(".")
-            for part in parts[:-1]:
-                node = node.setdefault(part, {})
-            node[parts[-1]] = setting.value
-        return result
+        return nested_fields(self.fields(component))
 
     def config_comments(self, component: str) -> dict[tuple[str | int, ...], str]:
         return {tuple(s.key.split(".")): s.reason.short() for s in self.fields(component)}
@@ -148,3 +141,15 @@ def flag_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ",".join(str(item) for item in value)
     return str(value)
+
+
+def nested_fields(fields: Iterable[Setting]) -> dict[str, Any]:
+    """Dotted config fields as the nested document a component reads, in the order given."""
+    result: dict[str, Any] = {}
+    for setting in fields:
+        node = result
+        parts = setting.key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = setting.value
+    return result
