@@ -73,6 +73,18 @@ REGISTRY: dict[str, TargetSpec] = {
         managed=True,
         not_controllable="not_controllable",
     ),
+    "capi": TargetSpec(
+        "kgen.targets.capi",
+        "Cluster API KubeadmControlPlane and workers' KubeadmConfigTemplate (v1beta2, or v1beta1) with node files",
+        not_controllable="not_controllable",
+        coverage="coverage",
+    ),
+    "kind": TargetSpec(
+        "kgen.targets.kind",
+        "kind Cluster (v1alpha4) with kubeadmConfigPatches and node files mounted, for trying a profile locally",
+        not_controllable="not_controllable",
+        coverage="coverage",
+    ),
 }
 
 TARGET_NAMES: tuple[str, ...] = tuple(REGISTRY)

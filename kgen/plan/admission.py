@@ -32,6 +32,8 @@ def admission(planner: Planner) -> None:
         Reason("admission", tuple(refs), "admission plugins a hardened cluster runs"),
     )
     pss = admission["podSecurity"]
+    if pss["enforce"] != "privileged" and "local-path-storage" not in pss["exemptNamespaces"]:
+        plan.need("kind-local-path-storage")
     pod_security = {
         "apiVersion": knowledge.api_version("PodSecurityConfiguration", plan.version),
         "kind": "PodSecurityConfiguration",

@@ -29,7 +29,7 @@ def encryption(planner: Planner) -> None:
     else:
         first = {provider: {"keys": [{"name": "key1", "secret": ENCRYPTION_KEY_PLACEHOLDER}]}}
         placeholders[ENCRYPTION_KEY_PLACEHOLDER] = enc["keyFile"]
-        plan.need("encryption-key-file")
+        plan.need("encryption-key-file", "capi-encryption-key-secret", "kind-encryption-config")
     document = {
         "apiVersion": knowledge.api_version("EncryptionConfiguration", plan.version),
         "kind": "EncryptionConfiguration",

@@ -9,8 +9,9 @@ if TYPE_CHECKING:
 
 
 def kubeadm_join(planner: Planner) -> None:
+    planner.plan.need("capi-fragment-fields", "kind-node-image")
     if planner.data["anonymousAccess"]["mode"] != "unrestricted":
-        planner.plan.need("join-file-discovery", "role-join-file-discovery")
+        planner.plan.need("join-file-discovery", "role-join-file-discovery", "capi-join-discovery-secret", "kind-single-node")
     if planner.data["kubelet"]["serverTLSBootstrap"]:
         planner.plan.need("kubelet-serving-csr-approver")
     if planner.data["kubelet"]["protectKernelDefaults"]:
