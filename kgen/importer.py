@@ -12,15 +12,15 @@ reported, never dropped.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kgen import yamlout
-from kgen.errors import KgenError, Problem
+from kgen.errors import KgenError, Problem, UsageError
 from kgen.nodefs import NodeTree, load_yaml
 from kgen.nodestate import ComponentState, NodeState, parse_args
+from kgen.profile import ProfileLoader
 from kgen.profile_schema import rule_at
 from kgen.verify import Finding, VerifyResult, verify
 
@@ -50,7 +50,7 @@ class ImportResult(NamedTuple):
     version: str
     overrides: dict[str, Any]
     unexpressed: list[Finding]
-    parent_scores: dict[str, int]
+    parent_scores: dict[str, tuple[int, int]]  # parent -> (findings, -settings found as rendered)
 
 
 # ---- reading what exists ----------------------------------------------------------------------
@@ -72,6 +72,12 @@ def _version_from_images(tree: NodeTree) -> str | None:
     return _minor(match.group(1)) if match else None
 
 
+def _version_from_image(pod: dict[str, Any]) -> str | None:
+    containers = pod["spec"]["containers"]  # container_words checked that this is a non-empty list
+    image = str(containers[0].get("image", "")) if isinstance(containers[0], dict) else ""
+    return _minor(image.rpartition(":")[2]) if ":" in image else None
+
+
 def _minor(release: str) -> str | None:
     match = _RELEASE.fullmatch(release.strip())
     return match.group(1) if match else None
@@ -79,7 +85,7 @@ def _minor(release: str) -> str | None:
 
 def found_in_files(paths: list[Path]) -> Found:
     """kubeadm configuration (v1beta3 or v1beta4), static Pod manifests and KubeletConfiguration files."""
-    from kgen.nodestate import _container_words
+    from kgen.nodestate import container_words
     from kgen.yamlload import read_file
 
     state = NodeState()
@@ -89,7 +95,8 @@ def found_in_files(paths: list[Path]) -> Found:
     for path in paths:
         text = read_file(path, str(path)).decode("utf-8", errors="replace") if path.is_file() else None
         if text is None:
-            problems.append(Problem("not a readable regular file", str(path), rule="import"))
+            message = "is a directory; to read a node below it, use --root" if path.is_dir() else "not a readable regular file"
+            problems.append(Problem(message, str(path), rule="import"))
             continue
         documents = load_yaml(text)
         if isinstance(documents, str):
@@ -109,13 +116,13 @@ def found_in_files(paths: list[Path]) -> Found:
                         node = node.get(key) if isinstance(node, dict) else None
                     args = _extra_args(node.get("extraArgs") if isinstance(node, dict) else None)
                     if args:
-                        flags = parse_args([f"--{name}={value}" for name, value in args], str(path))
+                        flags = parse_args([f"--{name}={value}" for name, value in args], str(path), component)
                         state.components[component] = ComponentState(component, str(path), flags)
             elif kind in ("InitConfiguration", "JoinConfiguration"):
                 recognised = True
                 registration = document.get("nodeRegistration") or {}
                 args = _extra_args(registration.get("kubeletExtraArgs") if isinstance(registration, dict) else None)
-                for name, values in parse_args([f"--{n}={v}" for n, v in args], str(path)).items():
+                for name, values in parse_args([f"--{n}={v}" for n, v in args], str(path), "kubelet").items():
                     kubelet_flags.setdefault(name, []).extend(values)
             elif kind == "KubeletConfiguration":
                 recognised = True
@@ -126,13 +133,17 @@ def found_in_files(paths: list[Path]) -> Found:
                 recognised = True
                 pod_name = str((document.get("metadata") or {}).get("name", ""))
                 pod_component = next((c for c in _EXTRA_ARGS if pod_name.startswith(c)), None)
-                words = _container_words([document], pod_component or "")
-                if pod_component is None or isinstance(words, str):
+                if pod_component is None:
                     problems.append(Problem("not a control-plane static Pod kgen knows", str(path), rule="import"))
                     continue
-                state.components[pod_component] = ComponentState(pod_component, str(path), parse_args(words, str(path)))
-                image = str(document["spec"]["containers"][0].get("image", ""))
-                version = version or (_minor(image.rpartition(":")[2]) if ":" in image else None)
+                words = container_words([document], pod_component)
+                if isinstance(words, str):
+                    problems.append(Problem(words, str(path), rule="import"))
+                    continue
+                state.components[pod_component] = ComponentState(
+                    pod_component, str(path), parse_args(words, str(path), pod_component)
+                )
+                version = version or _version_from_image(document)
         if not recognised:
             problems.append(Problem("holds no kubeadm, kubelet or static Pod document", str(path), rule="import"))
     if problems:
@@ -162,28 +173,18 @@ def _extra_args(value: Any) -> list[tuple[str, str]]:
 
 
 class _Search:
-    def __init__(self, found: Found, version: str) -> None:
-        from kgen.profile import ProfileLoader
+    """Candidate profiles, loaded from memory: import writes nothing but the profile it was asked for."""
 
+    def __init__(self, found: Found, version: str) -> None:
         self.found = found
         self.version = version
-        self.folder = Path(tempfile.mkdtemp(prefix="kgen-import-"))
-        self.loader = ProfileLoader(self.folder)
-        self.count = 0
-
-    def close(self) -> None:
-        import shutil
-
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.loader = _MemoryLoader()
 
     def profile(self, parent: str, overrides: dict[str, Any]) -> Profile | None:
         """The candidate profile, or None when the profile format refuses it."""
-        self.count += 1
-        path = self.folder / f"candidate-{self.count}.yaml"
         document = {"name": "imported", "extends": parent, "kubernetesVersion": self.version, **_nested(overrides)}
-        path.write_text(yamlout.dump(document), encoding="utf-8")
         try:
-            return self.loader.load(path.name)
+            return self.loader.load(self.loader.add(yamlout.dump(document)))
         except KgenError:
             return None
 
@@ -197,11 +198,44 @@ class _Search:
             plan = build_plan(profile)
         except KgenError:
             return None
-        return verify(plan, self.found.tree or NodeTree(self.folder), self.found.state, check_files=self.found.tree is not None)
+        tree = self.found.tree or NodeTree(_MemoryLoader.FOLDER)  # not read: check_files is off without a node
+        return verify(plan, tree, self.found.state, check_files=self.found.tree is not None)
 
 
-def _score(result: VerifyResult) -> int:
+def _problems(result: VerifyResult) -> int:
     return sum(1 for finding in result.findings if finding.status not in ("ok", "unreadable"))
+
+
+class _MemoryLoader(ProfileLoader):
+    """A ProfileLoader whose candidate documents live in memory under a folder that does not exist."""
+
+    FOLDER = Path("/nonexistent/kgen-import-candidates")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def add(self, text: str) -> str:
+        from kgen.yamlload import parse_mapping
+
+        self.count += 1
+        path = self.FOLDER / f"candidate-{self.count}.yaml"
+        self._documents[path] = parse_mapping(text, path.name, what="profile")
+        return str(path)
+
+    def locate(self, reference: str, *, relative_to: Path | None = None, allowed: list[Path] | None = None) -> Path:
+        if Path(reference) in self._documents:
+            return Path(reference)
+        return super().locate(reference, relative_to=relative_to, allowed=allowed)
+
+
+def _score(result: VerifyResult) -> tuple[int, int]:
+    """Lower is closer: fewer findings first, then more settings found as rendered.
+
+    Verify is silent about hardening a node has beyond what a profile sets, so a strict node shows no
+    findings against cis either; the second term makes strict, which reproduces more of it, win.
+    """
+    return _problems(result), -result.count("ok")
 
 
 def _nested(flat: dict[str, Any]) -> dict[str, Any]:
@@ -249,35 +283,32 @@ def import_profile(found: Found, name: str, parent: str | None, version: str | N
 
     chosen_version = check_version(version or found.version or DEFAULT_VERSION)
     search = _Search(found, chosen_version)
-    try:
-        scores: dict[str, int] = {}
-        for candidate in [parent] if parent else PARENTS:
-            result = search.result(candidate, {})
-            if result is None:
-                raise KgenError(problems=[Problem(f"profile {candidate!r} does not load for {chosen_version}", "--extends")])
-            scores[candidate] = _score(result)
-        best_parent = min(scores, key=lambda p: (scores[p], PARENTS.index(p) if p in PARENTS else 0))
-        overrides: dict[str, Any] = {}
-        best = search.result(best_parent, overrides)
-        assert best is not None
-        for _ in range(MAX_ROUNDS):
-            improved = False
-            for finding in [f for f in best.findings if f.status not in ("ok", "unreadable") and f.origin]:
-                for knob, rule in _knobs(finding.origin):
-                    for value in _candidates(rule, finding):
-                        if overrides.get(knob, _missing) == value:
-                            continue
-                        trial = {**overrides, knob: value}
-                        result = search.result(best_parent, trial)
-                        if result is not None and _score(result) < _score(best):
-                            overrides, best, improved = trial, result, True
-            if not improved:
-                break
-        overrides = _without_redundant(search, best_parent, overrides, best)
-        final = search.result(best_parent, overrides)
-        assert final is not None
-    finally:
-        search.close()
+    scores: dict[str, tuple[int, int]] = {}
+    for candidate in [parent] if parent else PARENTS:
+        result = search.result(candidate, {})
+        if result is None:
+            raise KgenError(problems=[Problem(f"profile {candidate!r} does not load for {chosen_version}", "--extends")])
+        scores[candidate] = _score(result)
+    best_parent = min(scores, key=lambda p: (scores[p], PARENTS.index(p) if p in PARENTS else 0))
+    overrides: dict[str, Any] = {}
+    best = search.result(best_parent, overrides)
+    assert best is not None
+    for _ in range(MAX_ROUNDS):
+        improved = False
+        for finding in [f for f in best.findings if f.status not in ("ok", "unreadable") and f.origin]:
+            for knob, rule in _knobs(finding.origin):
+                for value in _candidates(rule, finding):
+                    if overrides.get(knob, _missing) == value:
+                        continue
+                    trial = {**overrides, knob: value}
+                    result = search.result(best_parent, trial)
+                    if result is not None and _score(result) < _score(best):
+                        overrides, best, improved = trial, result, True
+        if not improved:
+            break
+    overrides = _without_redundant(search, best_parent, overrides, best)
+    final = search.result(best_parent, overrides)
+    assert final is not None
     unexpressed = [f for f in final.findings if f.status not in ("ok",)]
     text = _profile_text(name, best_parent, chosen_version, overrides, unexpressed, found)
     return ImportResult(text, best_parent, chosen_version, overrides, unexpressed, scores)
@@ -329,7 +360,7 @@ def import_report(
     from kgen.starter import write_new_file
 
     if (root is None) == (not files):
-        raise KgenError(problems=[Problem("give either --root DIR or configuration FILE arguments", "import", rule="usage")])
+        raise UsageError(problems=[Problem("give either --root DIR or configuration FILE arguments", "import", rule="usage")])
     if root is not None:
         if not root or not Path(root).is_dir():
             raise KgenError(problems=[Problem("not a directory", root or "--root", rule="usage")])
@@ -343,11 +374,13 @@ def import_report(
     tied = [p for p, n in result.parent_scores.items() if n == result.parent_scores[result.parent] and p != result.parent]
     lines = [
         f"wrote {output}: extends {result.parent} (findings against each bundled profile: "
-        + ", ".join(f"{p} {n}" for p, n in result.parent_scores.items())
+        + ", ".join(f"{p} {n}" for p, (n, _) in result.parent_scores.items())
         + f"), {len(result.overrides)} setting(s) of its own, Kubernetes {result.version}",
     ]
     if tied:
         lines.append(f"note: {', '.join(tied)} fit(s) as well; the first in the list was taken (choose with --extends)")
+    if version is None and found.version is None:
+        lines.append(f"note: the inputs name no Kubernetes version; {result.version} was assumed (choose with -k)")
     if result.unexpressed:
         lines.append(f"not expressible in a profile ({len(result.unexpressed)}), listed at the end of {output}:")
         lines.extend(f"  {finding.component} {finding.setting}: {finding.status}" for finding in result.unexpressed)

@@ -20,7 +20,9 @@ import yaml
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_LINK_HOPS = 40
-MAX_YAML_VALUES = 100_000  # after aliases are expanded: a document of nested aliases stays small
+# Values after aliases are expanded: a document of nested aliases stays small, while a real manifest
+# of MAX_FILE_BYTES (even one of 100,000 flags) still loads.
+MAX_YAML_VALUES = 1_000_000
 
 
 class ReadProblem(NamedTuple):
@@ -43,7 +45,8 @@ class NodeTree:
         if pending is None:
             return ReadProblem(node_path, "not an absolute node path")
         resolved: list[str] = []
-        hops = 0
+        followed: list[str] = []  # link targets, in the order they were followed
+        rest_after_link = -1  # len(pending) once the last link's target is resolved
         while pending:
             part = pending.pop(0)
             if part in ("", "."):
@@ -57,19 +60,22 @@ class NodeTree:
             try:
                 info = here.lstat()
             except FileNotFoundError:
+                if len(pending) >= rest_after_link >= 0:  # a link on the node that leads nowhere below the root
+                    return ReadProblem(node_path, f"symbolic link to {followed[-1]!r} leads to nothing below the root")
                 return ReadProblem(node_path, "not found")
             except OSError as error:
                 return ReadProblem(node_path, _os_message(error))
             if stat.S_ISLNK(info.st_mode):
-                hops += 1
-                if hops > MAX_LINK_HOPS:
+                if len(followed) >= MAX_LINK_HOPS:
                     return ReadProblem(node_path, "too many levels of symbolic links")
                 try:
                     target = str(here.readlink())
                 except OSError as error:
                     return ReadProblem(node_path, _os_message(error))
+                followed.append(target)
                 if target.startswith("/"):
                     resolved = []
+                    rest_after_link = len(pending)
                     pending = [*PurePosixPath(target).parts[1:], *pending]
                 else:
                     climb = len(resolved)
@@ -77,10 +83,21 @@ class NodeTree:
                         climb += -1 if step == ".." else (0 if step == "." else 1)
                         if climb < 0:
                             return ReadProblem(node_path, f"symbolic link to {target!r} points outside the root; not followed")
+                    rest_after_link = len(pending)
                     pending = list(PurePosixPath(target).parts) + pending
                 continue
             resolved.append(part)
         return self.root.joinpath(*resolved)
+
+    def is_masked(self, node_path: str) -> bool:
+        """Whether the node path is a symbolic link to /dev/null: systemd's way of masking a unit or drop-in."""
+        parent = self._resolve(str(PurePosixPath(node_path).parent))
+        if not isinstance(parent, Path):
+            return False
+        try:
+            return str((parent / PurePosixPath(node_path).name).readlink()) == "/dev/null"
+        except OSError:
+            return False
 
     def exists(self, node_path: str) -> bool:
         return isinstance(self._resolve(node_path), Path)
@@ -180,6 +197,8 @@ def load_yaml(text: str) -> list[Any] | str:
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error)
         return f"not valid YAML{where}: {problem}"
-    except (ValueError, TypeError, OverflowError, RecursionError) as error:
+    except RecursionError:
+        return "not read: nested too deeply"
+    except (ValueError, TypeError, OverflowError) as error:
         return f"not valid YAML: {type(error).__name__}"
     return [doc for doc in documents if doc is not None]

@@ -39,7 +39,7 @@ class NodeState:
         self.kubelet_config: dict[str, Any] | None = None
         self.kubelet_config_sources: dict[str, str] = {}  # dotted field -> node file that set it last
         self.problems: list[NodeProblem] = []
-        self.files: dict[str, Any] = {}  # node path -> parsed documents (list) of files read on request
+        self.notes: list[str] = []  # what the reader noticed that is not a finding of its own
 
     @property
     def is_control_plane(self) -> bool:
@@ -59,24 +59,43 @@ def node_checks() -> dict[str, Any]:
     return table
 
 
-def parse_args(words: list[str], source: str) -> dict[str, list[FlagValue]]:
+def parse_args(words: list[str], source: str, component: str) -> dict[str, list[FlagValue]]:
     """``--name=value`` and ``--name value`` words (pflag's forms); a bare ``--name`` is ``true``."""
-    return parse_words([(word, source) for word in words])
+    return parse_words([(word, source) for word in words], component)
 
 
-def parse_words(words: list[tuple[str, str]]) -> dict[str, list[FlagValue]]:
-    """Like ``parse_args`` for words that each remember the file they came from."""
+def parse_words(
+    words: list[tuple[str, str]], component: str, strays: list[tuple[str, str]] | None = None
+) -> dict[str, list[FlagValue]]:
+    """Like ``parse_args`` for words that each remember the file they came from.
+
+    A boolean flag never takes the next word as its value (pflag and Go's flag package give it an
+    implied ``true``): ``--profiling false`` turns profiling on and leaves a stray word, which the
+    component refuses. Stray words are appended to ``strays`` with their file. Components that use
+    Go's flag package (etcd) accept one dash as well as two.
+    """
+    from kgen.knowledge.flags import flag
+
+    single_dash = component in node_checks()["singleDashComponents"]
     flags: dict[str, list[FlagValue]] = {}
     index = 0
     while index < len(words):
         word, source = words[index]
         index += 1
-        if not word.startswith("--") or word == "--":
+        dashes = 2 if word.startswith("--") else (1 if single_dash and word.startswith("-") else 0)
+        if word.startswith("-") and not dashes and word != "-":  # a pflag shorthand such as -v=2 or -v 2
+            if "=" not in word and index < len(words) and not words[index][0].startswith("-"):
+                index += 1
             continue
-        name, has_value, value = word[2:].partition("=")
+        if not dashes or word in ("-", "--"):
+            if strays is not None and word != "--":
+                strays.append((word, source))
+            continue
+        name, has_value, value = word[dashes:].partition("=")
         if not has_value:
+            known = flag(component, name)
             following = words[index][0] if index < len(words) else None
-            if following is not None and not following.startswith("-"):
+            if following is not None and not following.startswith("-") and not (known and known.type == "bool"):
                 value = following
                 index += 1
             else:
@@ -110,19 +129,20 @@ def _read_static_pods(tree: NodeTree, state: NodeState, layout: dict[str, Any]) 
         if isinstance(documents, str):
             state.problems.append(NodeProblem(component, path, documents))
             continue
-        words = _container_words(documents, component)
+        words = container_words(documents, component)
         if isinstance(words, str):
             state.problems.append(NodeProblem(component, path, words))
             continue
-        state.components[component] = ComponentState(component, path, parse_args(words, path))
+        state.components[component] = ComponentState(component, path, _flags_and_strays(words, path, component, state))
 
 
-def _container_words(documents: list[Any], component: str) -> list[str] | str:
+def container_words(documents: list[Any], component: str) -> list[str] | str:
     """The command and args of the component's container in a static Pod manifest."""
     pods = [doc for doc in documents if isinstance(doc, dict) and doc.get("kind") == "Pod"]
     if len(pods) != 1:
         return "not a static Pod manifest (expected one document of kind Pod)"
-    containers = (pods[0].get("spec") or {}).get("containers")
+    spec = pods[0].get("spec")
+    containers = spec.get("containers") if isinstance(spec, dict) else None
     if not isinstance(containers, list) or not containers:
         return "the Pod has no containers"
     chosen = next((c for c in containers if isinstance(c, dict) and c.get("name") == component), containers[0])
@@ -134,7 +154,26 @@ def _container_words(documents: list[Any], component: str) -> list[str] | str:
         if not isinstance(part, list) or not all(isinstance(word, str | int | float | bool) for word in part):
             return f"the container's {key} is not a list of strings"
         words.extend(str(word) for word in part)
+    if chosen.get("command"):  # the first word is the program; without a command the image's entrypoint is
+        program = words.pop(0)
+        if program.rpartition("/")[2] != component:
+            shown = program if len(program) <= 60 else program[:57] + "..."
+            return f"the container runs {shown!r}, not {component}: its flags cannot be read"
     return words
+
+
+def _flags_and_strays(words: list[str], source: str, component: str, state: NodeState) -> dict[str, list[FlagValue]]:
+    strays: list[tuple[str, str]] = []
+    flags = parse_words([(word, source) for word in words], component, strays)
+    _report_strays(strays, component, state)
+    return flags
+
+
+def _report_strays(strays: list[tuple[str, str]], component: str, state: NodeState) -> None:
+    for word, source in strays:
+        shown = word if len(word) <= 60 else word[:57] + "..."
+        message = f"stray word {shown!r} on the command line: {component} takes no arguments and does not start"
+        state.problems.append(NodeProblem(component, source, message))
 
 
 # ---- the kubelet ------------------------------------------------------------------------------
@@ -220,12 +259,16 @@ def _joined_lines(text: str) -> list[str]:
 
 def _read_kubelet(tree: NodeTree, state: NodeState, layout: dict[str, Any]) -> None:
     unit = _Unit()
-    for path in layout["units"]:
+    # systemd loads one unit file, the first in its search path (the list runs lowest first);
+    # drop-ins from every directory apply to it.
+    for path in reversed(layout["units"]):
         found = tree.read(path)
         if isinstance(found, NodeText):
             unit.read(found.text, path)
-        elif found.message != "not found":
+            break
+        if found.message != "not found":
             state.problems.append(NodeProblem("kubelet", path, found.message))
+            break
     drop_ins: dict[str, str] = {}  # systemd: a drop-in of the same name in a later directory replaces earlier ones
     for directory in layout["dropInDirectories"]:
         names = tree.list_dir(directory)
@@ -236,12 +279,15 @@ def _read_kubelet(tree: NodeTree, state: NodeState, layout: dict[str, Any]) -> N
             if name.endswith(".conf"):
                 drop_ins[name] = f"{directory}/{name}"
     for name in sorted(drop_ins):
+        if tree.is_masked(drop_ins[name]):
+            continue  # masked: it hides the drop-in of that name and adds nothing
         found = tree.read(drop_ins[name])
         if isinstance(found, NodeText):
             unit.read(found.text, drop_ins[name])
         else:
             state.problems.append(NodeProblem("kubelet", drop_ins[name], found.message))
 
+    has_unit = bool(unit.sources)
     environment = dict(unit.environment)
     origins = dict(unit.origins)
     files = unit.environment_files or [(path, True) for path in layout["environmentFiles"]]
@@ -259,6 +305,12 @@ def _read_kubelet(tree: NodeTree, state: NodeState, layout: dict[str, Any]) -> N
     if unit.exec_start is not None:
         _exec_start_flags(unit.exec_start, unit.exec_source, environment, origins, flags, state)
         source = ", ".join(unit.sources)
+    elif has_unit:
+        where = unit.exec_source or unit.sources[-1]
+        state.problems.append(
+            NodeProblem("kubelet", where, "no ExecStart= is left after the drop-ins: systemd does not start the kubelet")
+        )
+        source = ", ".join(unit.sources)
     else:
         # No unit: the kubeadm environment files alone, in the order the kubeadm drop-in lists them.
         for name in ("KUBELET_KUBECONFIG_ARGS", "KUBELET_CONFIG_ARGS", "KUBELET_KUBEADM_ARGS", "KUBELET_EXTRA_ARGS"):
@@ -268,6 +320,13 @@ def _read_kubelet(tree: NodeTree, state: NodeState, layout: dict[str, Any]) -> N
     if config_path is None and not unit.sources and not tree.exists(layout["defaultConfig"]):
         return  # no kubelet on this node at all
     state.components["kubelet"] = ComponentState("kubelet", source, flags)
+    if config_path is None and has_unit:
+        # The kubelet reads a configuration file only when --config names it; without it, flags and
+        # built-in defaults decide, whatever /var/lib/kubelet/config.yaml says.
+        state.kubelet_config = {}
+        if tree.exists(layout["defaultConfig"]):
+            state.notes.append(f"the kubelet is started without --config: {layout['defaultConfig']} is not read")
+        return
     _read_kubelet_config(tree, state, config_path or layout["defaultConfig"], flags)
 
 
@@ -279,7 +338,7 @@ def _variable_flags(
     except ValueError:
         state.problems.append(NodeProblem("kubelet", origins.get(name, name), f"{name} cannot be split into words"))
         return
-    _merge_flags(flags, parse_args(words, origins.get(name, "")))
+    _merge_flags(flags, parse_args(words, origins.get(name, ""), "kubelet"))
 
 
 def _exec_start_flags(
@@ -311,7 +370,9 @@ def _exec_start_flags(
                 state.problems.append(NodeProblem("kubelet", origins.get(name, source), f"{name} cannot be split into words"))
             continue
         words.append((_VARIABLE.sub(lambda m: environment.get(m.group(1) or m.group(2), ""), token), source))
-    _merge_flags(flags, parse_words(words))
+    strays: list[tuple[str, str]] = []
+    _merge_flags(flags, parse_words(words, "kubelet", strays))
+    _report_strays(strays, "kubelet", state)
 
 
 def _read_kubelet_config(tree: NodeTree, state: NodeState, path: str, flags: dict[str, list[FlagValue]]) -> None:
@@ -347,6 +408,12 @@ def _kubelet_document(tree: NodeTree, state: NodeState, path: str) -> dict[str, 
     kinds = [doc for doc in documents if isinstance(doc, dict) and doc.get("kind") == "KubeletConfiguration"]
     if len(kinds) != 1:
         state.problems.append(NodeProblem("kubelet", path, "expected one KubeletConfiguration document"))
+        return None
+    known: list[str] = node_checks()["kubelet"]["configApiVersions"]
+    if kinds[0].get("apiVersion") not in known:
+        shown = repr(kinds[0].get("apiVersion"))[:80].encode("unicode_escape").decode("ascii")
+        message = f"apiVersion {shown} is not one the kubelet reads ({', '.join(known)}): the kubelet refuses this file"
+        state.problems.append(NodeProblem("kubelet", path, message))
         return None
     return kinds[0]
 

@@ -66,6 +66,7 @@ def verify(plan: Plan, tree: NodeTree, state: NodeState, *, check_files: bool = 
     if plan.cluster_objects and state.is_control_plane:
         names = ", ".join(obj.name for obj in plan.cluster_objects)
         notes.append(f"cluster objects live in the API, not on the node: not verified ({names}; check with kubectl)")
+    notes.extend(state.notes)
     for problem in state.problems:
         findings.append(Finding(problem.component, problem.node_path, "unreadable", "", problem.message, problem.node_path))
     for component in components:
@@ -80,8 +81,10 @@ def verify(plan: Plan, tree: NodeTree, state: NodeState, *, check_files: bool = 
     for node_file in plan.files if check_files else ():
         if node_file.component in components and (node_file.component in state.components):
             findings.append(_file_finding(node_file, tree))
+    # Paths and messages come from the node (a --config value names a path): one line, printable, in every format.
+    findings = [f._replace(setting=printable(f.setting), source=printable(f.source), found=printable(f.found)) for f in findings]
     findings.sort(key=lambda f: (NODE_COMPONENTS.index(f.component) if f.component in NODE_COMPONENTS else 99, f.setting))
-    return VerifyResult(plan.profile.name, plan.version, str(tree.root), state.is_control_plane, findings, notes)
+    return VerifyResult(plan.profile.name, plan.version, printable(str(tree.root)), state.is_control_plane, findings, notes)
 
 
 def _expected(plan: Plan, component: str) -> list[Setting]:
@@ -128,7 +131,7 @@ def _flag_findings(plan: Plan, state: NodeState, component: str) -> Iterable[Fin
             continue
         last = occurrences[-1]
         ok = same_flag_value(component, setting.key, str(setting.value), last.value)
-        found = _shown(last.value)
+        found = _shown(last.value, setting.key)
         if len(occurrences) > 1:
             found += f" (given {len(occurrences)} times; the last one counts)"
         yield _finding(setting, "ok" if ok else "drift", found, last.source)
@@ -148,7 +151,15 @@ def _extra_findings(plan: Plan, state: NodeState, component: str) -> Iterable[Fi
         if found is None or not _weakens(rule["when"], found.value):
             continue
         yield Finding(
-            component, f"--{name}", "extra", "(not set)", _shown(found.value), found.source, "", tuple(rule["refs"]), rule["why"]
+            component,
+            f"--{name}",
+            "extra",
+            "(not set)",
+            _shown(found.value, name),
+            found.source,
+            "",
+            tuple(rule["refs"]),
+            rule["why"],
         )
 
 
@@ -178,7 +189,7 @@ def _kubelet_field_findings(plan: Plan, state: NodeState) -> Iterable[Finding]:
             yield _finding(
                 setting,
                 "ok" if ok else "drift",
-                f"{_shown(from_flag.value)} (--{flag_name} wins over the file)",
+                f"{_shown(from_flag.value, flag_name or '')} (--{flag_name} wins over the file)",
                 from_flag.source,
             )
             continue
@@ -279,8 +290,15 @@ def _differences(expected: Any, found: Any, path: tuple[str, ...], placeholders:
 _DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+")
 _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-# A password or token given inline, e.g. in a --basic-auth style value or a URL's query.
-_SECRET_LOOKING = re.compile(r"(?i)(?:^|[,;&?\s])[a-z_-]*(?:secret|token|password)=[^,;&\s]+")
+# Credentials given inline: key=value or key: value pairs, a URL's user:password@, a JWT, a cloud access key.
+_SECRET_LOOKING = re.compile(
+    r"(?i)(?:^|[,;&?\s])[a-z_-]*(?:secret|token|passw(?:or)?d)\s*[=:]\s*[^,;&\s]+"
+    r"|://[^/@\s:]*:[^/@\s]+@"
+    r"|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"
+    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"
+)
+# A flag whose name says it carries a credential shows no value, unless its value is a path to one.
+_SECRET_FLAG = re.compile(r"(?:secret|token|passw(?:or)?d)(?!.*-(?:file|dir|path|ttl|expiration|audiences?)$)")
 
 
 def _seconds(text: str) -> float:
@@ -309,28 +327,39 @@ def _flag_text(value: Any) -> str:
     return flag_text(value)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, flag_name: str = "") -> str:
     """A value as findings print it: one line, control characters escaped, secrets hidden."""
     from kgen.profile import looks_secret
 
     text = _flag_text(value) if not isinstance(value, str) else value
     if looks_secret(text) or _SECRET_LOOKING.search(text):
         return SECRET_SHOWN
-    text = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    if flag_name and _SECRET_FLAG.search(flag_name) and text.lower() not in ("true", "false") and not text.startswith("/"):
+        return SECRET_SHOWN
+    text = printable(text)
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def printable(text: str) -> str:
+    """``text`` with control, format and separator characters escaped (a terminal cannot be steered by it)."""
+    return (
+        text
+        if text.isprintable()
+        else "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    )
 
 
 def verify_node(profile_reference: str, root: str, version: str | None) -> VerifyResult:
     """Load the profile, read the node below ``root`` and compare them."""
     from pathlib import Path
 
-    from kgen.errors import KgenError, Problem
+    from kgen.errors import KgenError, Problem, UsageError
     from kgen.nodestate import read_node
     from kgen.plan import build_plan
     from kgen.profile import ProfileLoader
 
     if not root:
-        raise KgenError(problems=[Problem("--root must not be empty", "--root", rule="usage")])
+        raise UsageError(problems=[Problem("--root must not be empty", "--root", rule="usage")])
     folder = Path(root)
     if not folder.is_dir():
         raise KgenError(problems=[Problem("not a directory", root, rule="usage")])

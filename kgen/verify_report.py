@@ -4,7 +4,9 @@ SARIF for code-scanning dashboards and JUnit XML for CI test reports."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import quoteattr as _quoteattr
 
 from kgen.verify import STATUSES, Finding, VerifyResult
@@ -71,8 +73,19 @@ def as_json(result: VerifyResult) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+_MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]|<>#!"} | {"&": "&amp;", "\n": " "})
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ") or " "
+    """Text in a table cell, inert: no markup, no HTML, no column break."""
+    return text.translate(_MARKDOWN_SPECIAL) or " "
+
+
+def _code_cell(text: str) -> str:
+    """Text as code in a table cell (markup inside a code span is literal); plain when a backtick would end it."""
+    if not text or "`" in text or "\n" in text:
+        return _cell(text)
+    return "`" + text.replace("|", "\\|") + "`"
 
 
 def markdown(result: VerifyResult) -> str:
@@ -83,7 +96,7 @@ def markdown(result: VerifyResult) -> str:
         lines += ["", "| component | setting | status | expected | found | why |", "| --- | --- | --- | --- | --- | --- |"]
         for f in problems:
             lines.append(
-                f"| {_cell(f.component)} | `{_cell(f.setting)}` | {f.status} | {_cell(f.expected)} | {_cell(f.found)} "
+                f"| {_cell(f.component)} | {_code_cell(f.setting)} | {f.status} | {_cell(f.expected)} | {_cell(f.found)} "
                 f"| {_cell(_provenance(f))} |"
             )
     return "\n".join(lines) + "\n"
@@ -110,7 +123,7 @@ def sarif(result: VerifyResult) -> str:
             },
         )
         message = f"{f.component} {f.setting}: {f.status}; expected {f.expected or '(nothing)'}, found {f.found or '(nothing)'}"
-        location = (f.source or "").split(", ")[0].lstrip("/") or "node"
+        location = quote((f.source or "").split(", ")[0].lstrip("/") or "node")
         results.append(
             {
                 "ruleId": rule_id,
@@ -131,7 +144,7 @@ def sarif(result: VerifyResult) -> str:
                         "rules": list(rules.values()),
                     }
                 },
-                "originalUriBaseIds": {"NODEROOT": {"uri": "file://" + result.root.rstrip("/") + "/"}},
+                "originalUriBaseIds": {"NODEROOT": {"uri": Path(result.root).absolute().as_uri().rstrip("/") + "/"}},
                 "results": results,
                 "properties": {"profile": result.profile, "kubernetesVersion": result.version},
             }

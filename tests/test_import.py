@@ -153,7 +153,9 @@ def test_refuses_to_overwrite_and_bad_usage(tmp_path: Path) -> None:
     assert code == 1 and "file exists" in output
     assert profile.read_text(encoding="utf-8") == "mine\n"
     code, output = run("import", "-o", str(tmp_path / "q.yaml"))
-    assert code == 1 and "either --root" in output
+    assert code == 2 and "either --root" in output  # a command-line error
     code, output = run("import", str(tmp_path / "missing.yaml"), "-o", str(tmp_path / "q.yaml"))
     assert code == 1 and "Traceback" not in output
     assert not (tmp_path / "q.yaml").exists()
+    code, output = run("import", str(root), "-o", str(tmp_path / "q.yaml"))
+    assert code == 1 and "is a directory; to read a node below it, use --root" in output

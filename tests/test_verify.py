@@ -301,7 +301,7 @@ def test_bad_input_is_one_line_without_traceback(tmp_path: Path) -> None:
     code, output = verify(tmp_path, "no-such-profile")
     assert code == 1 and "Traceback" not in output
     result = CliRunner().invoke(app, ["verify", "cis", "--root", ""])
-    assert result.exit_code == 1 and "--root must not be empty" in result.output
+    assert result.exit_code == 2 and "--root must not be empty" in result.output  # a command-line error
 
 
 def test_a_flag_in_both_command_and_args_counts_as_the_last_one(tmp_path: Path) -> None:
