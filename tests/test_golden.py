@@ -14,6 +14,9 @@ GOLDEN = Path(__file__).parent / "golden" / "profiles"
 PROFILES = ("baseline", "cis", "strict")
 TARGETS = ("kubeadm", "flags")
 VERSIONS = ("1.31", "1.34", "1.37")
+# The distributions that hide kubeadm, at a version with and one without the oldest-release notes.
+DISTRIBUTION_TARGETS = ("rke2", "k3s")
+DISTRIBUTION_VERSIONS = ("1.33", "1.37")
 
 
 def rendered(profile: str, target: str, version: str) -> dict[str, str]:
@@ -26,6 +29,13 @@ def rendered(profile: str, target: str, version: str) -> dict[str, str]:
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("profile", PROFILES)
 def test_bundled_profile_matches_golden(profile: str, target: str, version: str, update_golden: bool) -> None:
+    compare(rendered(profile, target, version), GOLDEN / version / profile / target, update_golden)
+
+
+@pytest.mark.parametrize("version", DISTRIBUTION_VERSIONS)
+@pytest.mark.parametrize("target", DISTRIBUTION_TARGETS)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_bundled_profile_matches_golden_on_distributions(profile: str, target: str, version: str, update_golden: bool) -> None:
     compare(rendered(profile, target, version), GOLDEN / version / profile / target, update_golden)
 
 

@@ -21,6 +21,8 @@ TARGETS: dict[str, str] = {
     "eks": "kgen.targets.eks",
     "gke": "kgen.targets.gke",
     "aks": "kgen.targets.aks",
+    "rke2": "kgen.targets.rke2",
+    "k3s": "kgen.targets.k3s",
 }
 
 # Where each component's extra flags live in kubeadm's v1beta4 ClusterConfiguration.
@@ -33,6 +35,8 @@ KUBEADM_EXTRA_ARGS: dict[str, tuple[str, ...]] = {
 
 # Targets where the platform owns the control plane: only part of a profile can be set there.
 MANAGED_TARGETS = ("eks", "gke", "aks")
+# Distributions that run the control plane themselves: they set some flags and cannot take every setting.
+DISTRIBUTION_TARGETS = ("rke2", "k3s")
 
 TARGET_SUMMARIES: dict[str, str] = {
     "kubeadm": "kubeadm v1beta4 Init/Cluster/Kubelet/KubeProxy configuration, join configurations, node files",
@@ -42,6 +46,8 @@ TARGET_SUMMARIES: dict[str, str] = {
     "eks": "EKS AL2023 nodeadm NodeConfig and eksctl kubeletExtraConfig; the rest reported as not controllable",
     "gke": "GKE node system config; the rest reported as not controllable",
     "aks": "AKS custom node configuration; the rest reported as not controllable",
+    "rke2": "RKE2 config.yaml for server and agent nodes (first-class keys, *-arg lists, profile: cis) and the files it names",
+    "k3s": "k3s config.yaml for server and agent nodes (*-arg lists, secrets encryption) and the files it names",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kgen.plan import CONTROL_PLANE, Plan, Setting
-from kgen.targets import MANAGED_TARGETS
+from kgen.targets import DISTRIBUTION_TARGETS, MANAGED_TARGETS
 
 Item = dict[str, str]
 
@@ -39,6 +39,10 @@ def not_controllable(plan: Plan, target: str) -> list[Item]:
         from kgen.targets.kubespray import build_vars
 
         return build_vars(plan).not_controllable
+    if target in DISTRIBUTION_TARGETS:
+        from kgen.targets.rancher import not_controllable as distribution_items
+
+        return distribution_items(plan, target)
     if target not in MANAGED_TARGETS:
         return []
     data = platforms()[target]
