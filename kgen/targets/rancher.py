@@ -344,7 +344,10 @@ class _Builder:
             reason = Reason("kubelet", (), f"merged by {self.title} after its own kubelet defaults")
             files.append((NodeFile(path, document, reason, "kubelet", comments), ("server", "agent")))
             arg = self.shared["argKeys"]["kubelet"]
-            why = f"KubeletConfiguration from the profile; {self.title} merges it after its 00-k3s-defaults.conf"
+            why = (
+                f"KubeletConfiguration from the profile; {self.title} copies it to kubelet.conf.d/10-cli-config.conf, "
+                f"after its own 00-{self.name}-defaults.conf, so its values win"
+            )
             for role in arg["roles"]:
                 self.roles[role].document.setdefault(arg["key"], [])
                 self.roles[role].document[arg["key"]].insert(0, f"config={path}")
@@ -393,6 +396,8 @@ class _Builder:
             effective.files.append(encryption)
         effective.cluster_objects = list(self.plan.cluster_objects)
         effective.notes = [*self.plan.notes, *self.notes, *self._release_notes()]
+        if self.dist.get("datastoreNote") and self.plan.flags("etcd"):
+            effective.notes.append(Note(self.dist["datastoreNote"], "etcd.render"))
         effective.requirements = [*self.plan.requirements, *self.requirements]
         effective.features = list(self.plan.features)
         effective.mounts = list(self.plan.mounts)
