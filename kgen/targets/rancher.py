@@ -421,19 +421,19 @@ class _Builder:
 
     def _release_notes(self) -> list[Note]:
         line = self.dist["kubernetes"].get(self.plan.version)
-        notes = []
-        if line is not None:
-            notes.append(
-                Note(f"Kubernetes {self.plan.version} is the {self.title} release line {line['releases']}", "kubernetesVersion")
-            )
-            authn = self.plan.flag_value("kube-apiserver", "authentication-config")
-            if authn and line.get("structuredAnonymousFrom"):
+        if line is None:
+            return []
+        notes = [Note(f"Kubernetes {self.plan.version} is the {self.title} release line {line['releases']}", "kubernetesVersion")]
+        server = self.roles["server"].document
+        rendered_args = {item.split("=", 1)[0] for key, value in server.items() if isinstance(value, list) for item in value}
+        for feature, release in line["minimum"].items():
+            spec = self.shared["minimumReleases"][feature]
+            if set(spec.get("flags", ())) & rendered_args or set(spec.get("keys", ())) & set(server):
                 notes.append(
                     Note(
-                        f"needs {self.title} {line['structuredAnonymousFrom']} or newer: older releases of this line add "
-                        "--anonymous-auth=false (and --authorization-mode) next to the configuration files, which "
-                        f"kube-apiserver refuses ({self.shared['structuredAnonymous']['source']})",
-                        "anonymousAccess.mode",
+                        f"needs {self.title} {release} or newer, the first release of this line that {spec['needs']} "
+                        f"({spec['source']})",
+                        "kubernetesVersion",
                     )
                 )
         return notes

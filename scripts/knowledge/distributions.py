@@ -87,21 +87,23 @@ def _check(
         allowed = origins["server"].get("valueRules", {}).get(profile["key"], {}).get("values", [])
         if profile["value"] not in allowed:
             raise DistributionFactsError(f"{name}: {profile['key']}: {profile['value']} is not one of {allowed}")
-    for version in shared["structuredAnonymous"]["minimumPatch"]:
-        if version not in SUPPORTED_VERSIONS:
-            raise DistributionFactsError(f"structuredAnonymous: {version} is not a supported Kubernetes version")
+    for feature, spec in shared["minimumReleases"].items():
+        for version in spec["patches"]:
+            if version not in SUPPORTED_VERSIONS:
+                raise DistributionFactsError(f"minimumReleases.{feature}: {version} is not a supported Kubernetes version")
 
 
-def _release_lines(facts: dict[str, Any], shared: dict[str, Any], name: str) -> dict[str, dict[str, str]]:
-    """Kubernetes minor -> the distribution release line that ships it, with the oldest patch kgen's output needs."""
-    suffix = "+rke2rN" if name == "rke2" else "+k3sN"
-    minimum = shared["structuredAnonymous"]["minimumPatch"]
+def _release_lines(shared: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
+    """Kubernetes minor -> the distribution release line that ships it, with the oldest patch each feature needs."""
+    suffix = "+rke2r" if name == "rke2" else "+k3s"
     lines = {}
     for version in SUPPORTED_VERSIONS:
-        entry = {"releases": f"v{version}.x{suffix}"}
-        if version in minimum:
-            entry["structuredAnonymousFrom"] = f"v{minimum[version]}{suffix.replace('N', '1')}"
-        lines[version] = entry
+        minimum = {
+            feature: f"v{spec['patches'][version]}{suffix}1"
+            for feature, spec in sorted(shared["minimumReleases"].items())
+            if version in spec["patches"]
+        }
+        lines[version] = {"releases": f"v{version}.x{suffix}N", "minimum": minimum}
     return dict(sorted(lines.items(), key=lambda item: version_key(item[0])))
 
 
@@ -119,6 +121,6 @@ def build(upstream: Path, sources: Sources) -> dict[str, Any]:
         own.pop("flagFiles")
         own["flags"] = flags
         own["upstream"] = origins
-        own["kubernetes"] = _release_lines(own, shared, name)
+        own["kubernetes"] = _release_lines(shared, name)
         result[name] = own
     return result
