@@ -260,8 +260,68 @@ def check_config(
     _run(body)
 
 
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the schema to this file instead of printing it.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of the profile format, for editors and other tools."""
+
+    def body() -> None:
+        from kgen.profile_jsonschema import shipped_schema_text
+        from kgen.starter import write_new_file
+
+        text = shipped_schema_text()
+        if output is None:
+            _echo(text)
+            return
+        if str(output.parent):
+            output.parent.mkdir(parents=True, exist_ok=True)
+        write_new_file(output, text, force=True)
+        typer.echo(f"wrote {output}", err=True)
+
+    _run(body)
+
+
+@app.command()
+def init(
+    extends: Annotated[str, typer.Option("--extends", help="Bundled profile to start from (see `kgen profiles`).")] = "cis",
+    kubernetes_version: VersionOption = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Profile file to write (default: print it).")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Profile name (default: the file's name, else 'my-cluster').")
+    ] = None,
+    schema_reference: Annotated[
+        str, typer.Option("--schema", help="Where the modeline points editors for the JSON Schema (`kgen schema -o ...`).")
+    ] = ".kgen/profile.schema.json",
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
+) -> None:
+    """Write a starter profile: the editor modeline, extends, version and the common knobs commented out."""
+
+    def body() -> None:
+        from kgen.knowledge.versions import DEFAULT_VERSION
+        from kgen.starter import default_name, starter_profile, write_new_file
+
+        text = starter_profile(name or default_name(output), extends, kubernetes_version or DEFAULT_VERSION, schema_reference)
+        if output is None:
+            _echo(text)
+            return
+        write_new_file(output, text, force=force)
+        typer.echo(f"wrote {output}; check it with `kgen validate {output}`", err=True)
+
+    _run(body)
+
+
 def main() -> Any:
     """Console entry point."""
+    import os
+
+    if "_KGEN_COMPLETE" in os.environ:
+        # Shell completion (docs/shell-completion.md): loaded only when the shell asks, to keep start-up light.
+        from typer import completion
+
+        completion.completion_init()  # type: ignore[attr-defined]
     return app(prog_name="kgen")
 
 

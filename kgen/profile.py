@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from kgen.errors import KgenError, Problem
 from kgen.yamlload import Document, parse_mapping, read_file
@@ -449,13 +449,27 @@ def _trusted_schema_class() -> Any:
     return TrustedSchema
 
 
+@cache
+def _validator_class() -> Any:
+    import cerberus
+
+    class ProfileValidator(cerberus.Validator):  # type: ignore[misc]
+        """cerberus counts Python's ``True`` as an integer (bool subclasses int): a profile must not."""
+
+        types_mapping: ClassVar[dict[str, Any]] = {
+            **cerberus.Validator.types_mapping,
+            "integer": cerberus.TypeDefinition("integer", (int,), (bool,)),
+        }
+
+    return ProfileValidator
+
+
 def _profile_validator() -> Any:
     """A fresh cerberus Validator over PROFILE_SCHEMA (fresh: a validator keeps state between runs)."""
-    import cerberus
 
     from kgen.profile_schema import PROFILE_SCHEMA
 
-    validator = cerberus.Validator()
+    validator = _validator_class()()
     validator.schema = _trusted_schema_class()(validator, PROFILE_SCHEMA)
     validator.allow_unknown = False
     return validator
