@@ -267,9 +267,6 @@ class _Builder:
                     "nothing to do: not rendered, the distribution's own mechanism does this",
                 )
             )
-            own = self._value(managed["value"])
-            if own is not None:
-                self.effective.append(setting._replace(value=own))
             return
         first_class = self.dist["firstClassFields"].get("kubelet", {}).get(setting.key)
         if first_class is not None:
@@ -341,6 +338,10 @@ class _Builder:
                     node = node.setdefault(part, {})
                 node[parts[-1]] = setting.value
                 comments[tuple(parts)] = setting.reason.short()
+            comments[("kind",)] = (
+                f"passed as kubelet-arg config=; {self.title} copies it to kubelet.conf.d/10-cli-config.conf, "
+                f"after its own 00-{self.name}-defaults.conf"
+            )
             reason = Reason("kubelet", (), f"merged by {self.title} after its own kubelet defaults")
             files.append((NodeFile(path, document, reason, "kubelet", comments), ("server", "agent")))
             arg = self.shared["argKeys"]["kubelet"]
@@ -387,15 +388,14 @@ class _Builder:
         """The plan as it runs on this distribution: for REPORT.md's features, notes, requirements and CIS summary."""
         effective = Plan(self.plan.profile, self.plan.version)
         effective.settings = list(self.effective)
-        for component, values in self.dist_implied().items():
-            for key, value in values.items():
-                effective.settings.append(Setting(component, key, value, Reason(self.name), is_flag=False))
-        effective.files = [f for f in self.plan.files if f.document.get("kind") != "EncryptionConfiguration"]
         encryption = self._running_encryption()
+        effective.settings.extend(self._distribution_settings(encryption is not None))
+        effective.files = [f for f in self.plan.files if f.document.get("kind") != "EncryptionConfiguration"]
         if encryption is not None:
             effective.files.append(encryption)
         effective.cluster_objects = list(self.plan.cluster_objects)
-        effective.notes = [*self.plan.notes, *self.notes, *self._release_notes()]
+        own_notes = [Note(text, "") for text in self.dist.get("reportNotes", [])]
+        effective.notes = [*self.plan.notes, *own_notes, *self.notes, *self._release_notes()]
         if self.dist.get("datastoreNote") and self.plan.flags("etcd"):
             effective.notes.append(Note(self.dist["datastoreNote"], "etcd.render"))
         effective.requirements = [*self.plan.requirements, *self.requirements]
@@ -403,8 +403,27 @@ class _Builder:
         effective.mounts = list(self.plan.mounts)
         return effective
 
-    def dist_implied(self) -> dict[str, dict[str, Any]]:
-        return {"kubelet": {key: self._value(value) for key, value in self.shared["impliedKubeletFields"].items()}}
+    def _distribution_settings(self, encrypted: bool) -> list[Setting]:
+        """What the distribution sets itself that the effective settings do not hold yet."""
+        reason = Reason(f"{self.name} itself")
+        present = {(s.component, s.key, s.is_flag) for s in self.effective}
+        added: list[Setting] = []
+        for component, flags in self.shared["managedFlags"].items():
+            for key, spec in flags.items():
+                value = self._value(spec["value"])
+                if not value or (component, key, True) in present:
+                    continue
+                if spec.get("unlessFlag") and self.plan.flag_value(component, spec["unlessFlag"]):
+                    continue
+                if spec.get("withEncryption") and not encrypted:
+                    continue
+                added.append(Setting(component, key, value, reason))
+        fields = {key: spec["value"] for key, spec in self.shared["managedKubeletFields"].items() if spec["value"] is not None}
+        fields.update(self.shared["impliedKubeletFields"])
+        for key, value in fields.items():
+            if ("kubelet", key, False) not in present:
+                added.append(Setting("kubelet", key, self._value(value), reason, is_flag=False))
+        return added
 
     def _running_encryption(self) -> NodeFile | None:
         enc = self.plan.profile.data["encryption"]
