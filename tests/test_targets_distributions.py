@@ -192,6 +192,10 @@ def test_self_check_rejects_a_key_the_distribution_does_not_have() -> None:
         rancher.check_config("rke2", "server", {"kube-apiserver-arg": ["anonymous-auth=false"]}, plan, set())
     with pytest.raises(InternalError, match="does not deliver"):
         rancher.check_config("rke2", "server", {"audit-policy-file": "/etc/rancher/rke2/missing.yaml"}, plan, set())
+    with pytest.raises(InternalError, match="NoSuchGate"):
+        rancher.check_config("k3s", "server", {"kube-apiserver-arg": ["feature-gates=NoSuchGate=true"]}, plan, set())
+    with pytest.raises(InternalError, match="--no-such-flag is not a kube-scheduler flag"):
+        rancher.check_config("rke2", "server", {"kube-scheduler-arg": ["no-such-flag=1"]}, plan, set())
     with pytest.raises(InternalError, match="must be a bool"):
         rancher.check_config("rke2", "agent", {"protect-kernel-defaults": "true"}, plan, set())
 

@@ -483,6 +483,9 @@ def not_controllable(plan: Plan, name: str) -> list[Item]:
 def check_config(name: str, role: str, document: dict[str, Any], plan: Plan, delivered: set[str]) -> None:
     """Every key a flag of `<name> <role>` of the right type; every argument a flag of its component in
     this Kubernetes version and not one the distribution sets; every file a value names delivered."""
+    from kgen.knowledge.flags import flag_components
+    from kgen.validation import gate_problems
+
     dist = facts()[name]
     shared = facts()["shared"]
     flags: dict[str, dict[str, Any]] = dist["flags"][role]
@@ -490,6 +493,7 @@ def check_config(name: str, role: str, document: dict[str, Any], plan: Plan, del
     problems: list[str] = []
     arg_components = {spec["key"]: component for component, spec in shared["argKeys"].items()}
     roots = (plan.profile.data["cluster"]["configDir"] + "/", dist["configPath"].rsplit("/", 1)[0] + "/")
+    checked = flag_components()  # components whose flag lists kgen has
     for key, value in document.items():
         flag = flags.get(key)
         if flag is None:
@@ -508,13 +512,15 @@ def check_config(name: str, role: str, document: dict[str, Any], plan: Plan, del
                 problems.append(f"{key}: {text} names a file the target does not deliver")
             if component is None:
                 continue
-            arg_name = text.split("=", 1)[0]
-            if arg_name in shared["managedFlags"].get(component, {}) and not (component == "kubelet" and arg_name == "config"):
+            arg_name, _, arg_value = text.partition("=")
+            reserved = shared["managedFlags"].get(component, {}).get(arg_name)
+            if reserved is not None and not reserved.get("kgenPasses"):
                 problems.append(f"{key}: --{arg_name} is set by {dist['title']} itself")
-            from kgen.knowledge.flags import flag_components
-
-            if component in flag_components() and not knowledge.flag_exists(component, arg_name, plan.version):
+            if component in checked and not knowledge.flag_exists(component, arg_name, plan.version):
                 problems.append(f"{key}: --{arg_name} is not a {component} flag in Kubernetes {plan.version}")
+            if arg_name == "feature-gates":
+                gates = {gate: state == "true" for gate, _, state in (item.partition("=") for item in arg_value.split(","))}
+                problems.extend(p.format() for p in gate_problems(gates, plan.version, label, f"{key} feature-gates"))
     if problems:
         raise InternalError(f"{label}: rendered output fails its own validation:\n" + "\n".join(problems))
 
