@@ -357,7 +357,10 @@ class _Builder:
         return files
 
     def _key_order(self) -> list[str]:
-        keys = [spec["key"] for spec in self.shared["argKeys"].values()]
+        from kgen.provenance import component_index
+
+        components = sorted(self.shared["argKeys"], key=component_index)
+        keys = [self.shared["argKeys"][component]["key"] for component in components]
         if self.dist.get("extraMountKey"):
             keys.append(self.dist["extraMountKey"])
         return keys
@@ -395,6 +398,13 @@ class _Builder:
             effective.files.append(encryption)
         effective.cluster_objects = list(self.plan.cluster_objects)
         own_notes = [Note(text, "") for text in self.dist.get("reportNotes", [])]
+        own_notes.append(
+            Note(
+                f"the CIS summary counts what runs: the values rendered here plus those {self.title} sets itself "
+                "(listed under 'Not controllable' with 'nothing to do')",
+                "",
+            )
+        )
         effective.notes = [*self.plan.notes, *own_notes, *self.notes, *self._release_notes()]
         if self.dist.get("datastoreNote") and self.plan.flags("etcd"):
             effective.notes.append(Note(self.dist["datastoreNote"], "etcd.render"))
