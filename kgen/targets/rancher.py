@@ -88,6 +88,7 @@ class _Builder:
         self.effective: list[Setting] = []
         self.kubelet_fields: list[Setting] = []
         self.proxy_gates: list[Setting] = []
+        self.replaced: list[str] = []  # distribution defaults a rendered argument replaces
         self.cis = self._cis_profile()
 
     # --- decisions ---------------------------------------------------------------------------------
@@ -130,6 +131,14 @@ class _Builder:
             else:
                 self._field(setting)
         self._proxy_gates()
+        if self.replaced:
+            self.notes.append(
+                Note(
+                    f"the profile wins over {self.title}'s own defaults: a rendered argument replaces the default of the "
+                    "same flag (k3s keeps one value per flag): " + "; ".join(self.replaced),
+                    "",
+                )
+            )
         files = self._node_files()
         self._mounts()
         self._delivery_note(files)
@@ -232,6 +241,9 @@ class _Builder:
         if arg is None:
             self.items.append(item(describe(setting), setting.reason.origin, f"{self.title} has no key for it", "none"))
             return
+        default = self.shared["replaceableDefaults"].get(component, {}).get(key)
+        if default is not None and default != value:
+            self.replaced.append(f"{component} --{key} ({self.title}'s default {default}, rendered {value})")
         for role in arg["roles"]:
             self.roles[role].append(arg["key"], f"{key}={value}", setting.reason.short())
         self.effective.append(setting)
