@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kgen import knowledge
-from kgen.errors import KgenError, Problem, UsageError
+from kgen.errors import KgenError, Problem, UsageError, printable
 from kgen.knowledge.flags import flag, flag_components, flag_list_complete
 from kgen.reports import check_format
 from kgen.schemacheck import schema_for
@@ -89,7 +89,7 @@ class _Run:
 # --- entry point -------------------------------------------------------------------------------------
 
 
-def check_config_report(paths: list[Path], version: str | None, fmt: str) -> tuple[str, bool]:
+def check_config_report(paths: list[Path] | list[str], version: str | None, fmt: str) -> tuple[str, bool]:
     """Check files and folders; return the report in ``fmt`` and whether any error was found."""
     fmt = check_format(fmt, FORMATS)
     try:
@@ -101,11 +101,18 @@ def check_config_report(paths: list[Path], version: str | None, fmt: str) -> tup
     return text, result.errors > 0
 
 
-def check_config(paths: Iterable[Path], version: str) -> CheckResult:
+def check_config(paths: Iterable[Path | str], version: str) -> CheckResult:
     run = _Run(version, CheckResult(version))
-    paths = list(paths)
-    named_files = {path for path in paths if not path.is_dir()}
-    for path in _collect(paths, run):
+    usable: list[Path] = []
+    for given in paths:
+        if not str(given):
+            run.add(Problem("an empty path names no file or folder", "", rule="usage"))
+        elif "\0" in str(given):
+            run.add(Problem("the path contains a NUL byte", str(given), rule="usage"))
+        else:
+            usable.append(Path(given))
+    named_files = {path for path in usable if not _is_dir(path)}
+    for path in _collect(usable, run):
         run.result.files.append(str(path))
         checked_before, errors_before = run.checked, run.result.errors
         _check_file(path, run)
@@ -113,14 +120,32 @@ def check_config(paths: Iterable[Path], version: str) -> CheckResult:
             # A file named on the command line that holds nothing kgen can check is not "ok".
             run.add(Problem("nothing to check: no Kubernetes configuration kgen knows in this file", str(path), rule="kind"))
     _check_conflicts(run)
+    from kgen.profile import redact_secrets
+
+    # Secret material never reaches the report, whichever check quoted it (a flag value, a field).
+    run.result.problems = [
+        p._replace(message=redact_secrets(p.message), path=redact_secrets(p.path)) for p in run.result.problems
+    ]
     run.result.problems.sort(key=lambda p: (p.file, p.line, p.column, p.path, p.message))
     return run.result
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name the OS refuses (too long): reported when it is read
+        return False
 
 
 def _collect(paths: Iterable[Path], run: _Run) -> list[Path]:
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        try:
+            exists = path.exists()
+        except OSError as exc:
+            run.add(Problem(f"cannot read: {exc.strerror}", str(path)))
+            continue
+        if _is_dir(path):
             inside = sorted(
                 p
                 for p in path.rglob("*")
@@ -136,7 +161,7 @@ def _collect(paths: Iterable[Path], run: _Run) -> list[Path]:
                     )
                 )
             found.extend(inside)
-        elif path.exists():
+        elif exists or path.is_symlink():
             found.append(path)
         else:
             run.add(Problem("no such file or folder", str(path)))
@@ -384,8 +409,8 @@ def _flag_findings(component: str, name: str, value: str | None, version: str) -
     bare = name.removeprefix("--")
     if not bare or not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", bare):
         return [(f"{name!r} is not a flag name", "error", "flags")]
+    found = flag(component, bare) if component in flag_components() else None
     if component in flag_components():
-        found = flag(component, bare)
         if found is None:
             if flag_list_complete(component):
                 findings.append((f"--{bare} is not a {component} flag", "error", "flags"))
@@ -403,7 +428,72 @@ def _flag_findings(component: str, name: str, value: str | None, version: str) -
             findings.append((f"--{bare} is deprecated" + (f" ({note})" if note else ""), "warning", "flags"))
     if bare == "feature-gates" and component in _GATED_COMPONENTS:
         findings.extend((message, "error", "gates") for message in _feature_gates_value(value or "", version))
+    elif found is not None and value is not None:
+        problem = _flag_value_problem(component, found.name, found.type, value)
+        if problem:
+            findings.append((problem, "error", "flags"))
     return findings
+
+
+# How the components parse a flag's value: Go's strconv (base 0, as pflag's int flags use it),
+# time.ParseDuration, and the TLS version names of k8s.io/component-base/cli/flag
+# (ciphersuites_flag.go) and of etcd (client/pkg/tlsutil/versions.go, GetTLSVersion).
+_BOOL_WORDS = frozenset(["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"])
+_INTEGER_RANGES = {
+    "int": (-(2**63), 2**63 - 1),
+    "int64": (-(2**63), 2**63 - 1),
+    "int32": (-(2**31), 2**31 - 1),
+    "uint": (0, 2**64 - 1),
+}
+_GO_INTEGER = re.compile(r"[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[bB](?:_?[01])+|0[oO]?(?:_?[0-7])+|[1-9](?:_?[0-9])*|0)")
+_GO_DURATION = re.compile(r"[+-]?(?:0|(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)")
+_TLS_VERSIONS = {"etcd": ("TLS1.2", "TLS1.3")}
+_CIPHER_SUITE_NAME = re.compile(r"TLS_[A-Z0-9]+(?:_[A-Z0-9]+)+")  # the form only: names are checked by the TLS table
+_KUBERNETES_TLS_VERSIONS = ("VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13")
+
+
+def _flag_value_problem(component: str, name: str, kind: str, value: str) -> str | None:
+    """Why the component would refuse ``value`` for a flag of type ``kind``, or None."""
+    shown = repr(value) if len(value) <= 60 else repr(value[:60] + "...")
+    if name in ("tls-min-version", "tls-max-version"):
+        allowed = _TLS_VERSIONS.get(component, _KUBERNETES_TLS_VERSIONS)
+        if value and value not in allowed:  # empty: the component's default
+            return f"{shown} is not a TLS version {component} knows ({', '.join(allowed)})"
+    elif name in ("tls-cipher-suites", "cipher-suites"):
+        bad = [entry for entry in value.split(",") if not _CIPHER_SUITE_NAME.fullmatch(entry.strip())]
+        if bad:
+            first = repr(bad[0]) if len(bad[0]) <= 60 else repr(bad[0][:60] + "...")
+            return f"{first} is not a cipher suite name (IANA names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)"
+    elif kind == "bool":
+        if value not in _BOOL_WORDS:
+            return f"{shown} is not true or false"
+    elif kind in _INTEGER_RANGES:
+        low, high = _INTEGER_RANGES[kind]
+        if not _GO_INTEGER.fullmatch(value):
+            return f"{shown} is not an integer"
+        number = _go_integer(value)
+        if number is None or not low <= number <= high:
+            return f"{shown} is out of range for {kind} ({low} to {high})"
+    elif kind in ("float", "float64"):
+        try:
+            float(value)
+        except ValueError:
+            return f"{shown} is not a number"
+    elif kind == "duration" and not _GO_DURATION.fullmatch(value):
+        return f"{shown} is not a duration such as 30s, 5m or 1h30m"
+    return None
+
+
+def _go_integer(text: str) -> int | None:
+    """The value of a Go integer literal; None for one far beyond any flag's range (not converted)."""
+    if len(text) > 80:
+        return None
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-")
+    if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
+        digits = "0o" + digits[1:]  # Go reads a leading 0 as octal
+    return sign * int(digits, 0)
 
 
 def _feature_gates_value(text: str, version: str) -> list[str]:
@@ -547,18 +637,18 @@ def format_json(result: CheckResult) -> str:
     payload = {
         "kubernetesVersion": result.version,
         "ok": result.errors == 0,
-        "files": result.files,
+        "files": [printable(name) for name in result.files],
         "errors": result.errors,
         "warnings": result.warnings,
         "problems": [
             {
-                "file": p.file,
+                "file": printable(p.file),
                 "line": p.line,
                 "column": p.column,
-                "path": p.path,
+                "path": printable(p.path),
                 "severity": p.severity,
                 "rule": p.rule,
-                "message": p.message,
+                "message": printable(p.message),
             }
             for p in result.problems
         ],

@@ -8,13 +8,12 @@ every command's signature on each run, and resolving string annotations cost abo
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from kgen import __version__
-from kgen.errors import EXIT_PROBLEMS, KgenError
+from kgen.errors import EXIT_BUG, EXIT_PROBLEMS, KgenError
 
 app = typer.Typer(
     name="kgen",
@@ -56,13 +55,29 @@ FormatOption = Annotated[str, typer.Option("--format", help="Output format: text
 
 
 def _run(action: Callable[[], T]) -> T:
-    """Run a command body; a user problem prints one line per problem and exits with its status."""
+    """Run a command body; a user problem prints one line per problem and exits with its status.
+
+    Anything else is a bug in kgen: its traceback is printed for the bug report, with everything
+    that looks like secret material (a profile's token or key quoted in an exception) redacted,
+    and kgen exits with EXIT_BUG.
+    """
     try:
         return action()
     except KgenError as error:
         for line in error.lines():
             typer.echo(line, err=True)
         raise typer.Exit(error.exit_code) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as bug:  # the last resort: report the bug without leaking secrets
+        import traceback
+
+        from kgen.profile import redact_secrets
+
+        text = "".join(traceback.format_exception(bug))
+        typer.echo(redact_secrets(text).rstrip("\n"), err=True)
+        typer.echo(f"kgen: error: a bug in kgen ({type(bug).__name__}); please report it with the lines above", err=True)
+        raise typer.Exit(EXIT_BUG) from None
 
 
 def _echo(text: str) -> None:
@@ -89,7 +104,9 @@ def render(
     profiles: Annotated[list[str], typer.Argument(help="Profiles: a path or a bundled name (see `kgen profiles`).")],
     target: TargetOption = None,
     kubernetes_version: VersionOption = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("out"),
+    output: Annotated[
+        str, typer.Option("-o", "--output", help="Output folder (one render at a time writes into it; others wait).")
+    ] = "out",
     check: Annotated[
         bool, typer.Option("--check", help="Render in memory and compare with the output folder; exit 3 on drift.")
     ] = False,
@@ -101,8 +118,7 @@ def render(
         from kgen.fleet import render_many
         from kgen.output import check_output_dir, check_tree, raise_on_drift, write_tree
 
-        if not check:
-            check_output_dir(output)
+        check_output_dir(output)
         files, summaries = render_many(profiles, target, kubernetes_version, jobs)
         if check:
             raise_on_drift(output, check_tree(output, files))
@@ -111,6 +127,8 @@ def render(
         report = write_tree(output, files)
         for line in summaries:
             typer.echo(line)
+        for leftover in report.cleaned:
+            typer.echo(f"removed {output}/{leftover}, left by an interrupted render")
         typer.echo(
             f"wrote {len(report.written)} target folder(s), {len(report.unchanged)} unchanged, {len(files)} files in {output}"
         )
@@ -242,7 +260,7 @@ def diff(
 @app.command("check-config")
 def check_config(
     paths: Annotated[
-        list[Path], typer.Argument(help="Configuration files or folders (kubeadm, kubelet, apiserver configs, .args files).")
+        list[str], typer.Argument(help="Configuration files or folders (kubeadm, kubelet, apiserver configs, .args files).")
     ],
     kubernetes_version: VersionOption = None,
     output_format: FormatOption = "text",
@@ -309,6 +327,53 @@ def init(
             return
         write_new_file(output, text, force=force)
         typer.echo(f"wrote {output}; check it with `kgen validate {output}`", err=True)
+
+    _run(body)
+
+
+@app.command()
+def verify(
+    profile: Annotated[str, typer.Argument(help="Profile: a path or a bundled name.")],
+    root: Annotated[str, typer.Option("--root", help="The node's root folder: / on the node, or a copy of its files.")] = "/",
+    kubernetes_version: VersionOption = None,
+    output_format: Annotated[str, typer.Option("--format", help="text, json, markdown, sarif or junit.")] = "text",
+    show_ok: Annotated[bool, typer.Option("--show-ok", help="Text format: list matching settings too.")] = False,
+) -> None:
+    """Compare a node's real configuration with what the profile renders; exit 5 when it drifts."""
+
+    def body() -> None:
+        from kgen.errors import EXIT_NODE_DRIFT
+        from kgen.reports import check_format
+        from kgen.verify import verify_node
+        from kgen.verify_report import FORMATS, render_result
+
+        chosen = check_format(output_format, FORMATS)
+        result = verify_node(profile, root, kubernetes_version)
+        _echo(render_result(result, chosen, show_ok))
+        if result.drifted:
+            raise typer.Exit(EXIT_NODE_DRIFT)
+
+    _run(body)
+
+
+@app.command("import")
+def import_command(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="kubeadm configuration, static Pod manifests, KubeletConfiguration files.")
+    ] = None,
+    root: Annotated[str | None, typer.Option("--root", help="Read a node below this folder instead of files.")] = None,
+    extends: Annotated[str | None, typer.Option("--extends", help="Bundled profile to extend (default: the closest).")] = None,
+    kubernetes_version: VersionOption = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Profile file to write.")] = Path("imported.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
+) -> None:
+    """Write the smallest profile that reproduces an existing cluster's configuration."""
+
+    def body() -> None:
+        from kgen.importer import import_report
+
+        text, _ = import_report(root, list(files or []), extends, kubernetes_version, output, force)
+        _echo(text)
 
     _run(body)
 

@@ -1,17 +1,21 @@
-"""CIS compliance of a plan: which automatable controls the rendered settings meet, and why not.
+"""CIS compliance of one target's files: which automatable controls the rendered settings meet, and why not.
 
 The controls and their tests come from kgen/data/cis.json (derived from kube-bench's benchmark
-definitions). Evaluation reads the plan's flags and KubeletConfiguration / KubeProxyConfiguration
-fields, the same way kube-bench reads a process command line and the kubelet's config file.
+definitions). Evaluation reads the flags and KubeletConfiguration / KubeProxyConfiguration fields
+the target's files carry (kgen.targets.coverage), the same way kube-bench reads a process command
+line and the kubelet's config file. A setting the target lists as not controllable counts as absent,
+and a control's "deliberate" deviation is shown only when the rendered files carry what it cites.
 """
 
 from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from kgen.plan import Plan
+from kgen.plan import NodeFile, Plan, Setting
+from kgen.targets.coverage import Coverage, coverage
 
 
 class ControlResult(NamedTuple):
@@ -32,24 +36,35 @@ def benchmark_for(version: str) -> str:
     return str(_cis()["kubernetes"][version]["benchmark"])
 
 
-def _encryption_providers(plan: Plan) -> str | None:
+def _encryption_providers(files: tuple[NodeFile, ...]) -> str | None:
     """The first provider of each resource group, as kube-bench extracts them from the encryption file."""
-    for node_file in plan.files:
+    for node_file in files:
         if node_file.document.get("kind") == "EncryptionConfiguration":
             firsts = [next(iter(group["providers"][0])) for group in node_file.document["resources"]]
             return ",".join(firsts)
     return None
 
 
-def _component_values(plan: Plan, component: str, config_kind: str | None) -> tuple[dict[str, str], dict[str, Any]]:
+def _component_values(covered: Coverage, component: str) -> tuple[dict[str, str], dict[str, Any]]:
     """The flags kube-bench would see on the component's command line, and its config file's fields."""
-    flags = {s.key: str(s.value) for s in plan.flags(component)}
+    flags = {s.key: str(s.value) for s in covered.settings if s.component == component and s.is_flag}
     if component == "kube-apiserver":
-        providers = _encryption_providers(plan)
+        providers = _encryption_providers(covered.files)
         if providers:
             flags["provider"] = providers
-    config = plan.config(component) if config_kind else {}
-    return flags, config
+    return flags, _nested(s for s in covered.settings if s.component == component and not s.is_flag)
+
+
+def _nested(fields: Iterable[Setting]) -> dict[str, Any]:
+    """Dotted config fields as the nested document a component reads."""
+    result: dict[str, Any] = {}
+    for setting in fields:
+        node = result
+        parts = setting.key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = setting.value
+    return result
 
 
 def _lookup(config: dict[str, Any], path: str) -> Any:
@@ -109,44 +124,82 @@ def _item_passes(item: dict[str, Any], flags: dict[str, str], config: dict[str, 
     return _compare(str(op), actual or "", str(item.get("value", "")))
 
 
-def evaluate(plan: Plan) -> list[ControlResult]:
+def _carries(when: dict[str, Any], covered: Coverage, flags: dict[str, str], config: dict[str, Any]) -> bool:
+    """Whether the rendered files carry what a cis-controls.yaml condition (deviationWhen, deviationElseUnless) names."""
+    if "kind" in when:
+        documents = [f.document for f in covered.files if f.document.get("kind") == when["kind"]]
+        return any(_lookup(document, str(when["path"])) not in (None, [], {}) for document in documents)
+    return _item_passes(when, flags, config)
+
+
+def _unmet_detail(control: dict[str, Any], covered: Coverage) -> str:
+    """The control's deviation text when the files carry what it cites, its alternative text, or nothing."""
+    if not control.get("deviation"):
+        return ""
+    flags, config = _component_values(covered, control["component"])
+    when = control.get("deviationWhen")
+    if not when or _carries(when, covered, flags, config):
+        return "deliberate, " + str(control["deviation"])
+    unless = control.get("deviationElseUnless")
+    if unless and _carries(unless, covered, flags, config):
+        return ""
+    return str(control.get("deviationElse", ""))
+
+
+def _outcome(control: dict[str, Any], benchmark: str, covered: Coverage) -> bool | None:
+    """True or False as kube-bench would decide the control from the covered settings; None if it is not decidable."""
+    variants = [t for t in control.get("tests", []) if benchmark in t["benchmarks"]]
+    if not variants:
+        return None
+    flags, config = _component_values(covered, control["component"])
+    test = variants[0]
+    outcomes = [_item_passes(item, flags, config) for item in test["items"]]
+    return all(outcomes) if test.get("binOp", "and") == "and" else any(outcomes)
+
+
+def evaluate(plan: Plan, target: str, covered: Coverage | None = None) -> list[ControlResult]:
+    """Each decidable control for what ``target``'s files carry of ``plan``."""
+    covered = covered or coverage(plan, target)
+    everything = Coverage(tuple(plan.settings), tuple(plan.files))
     benchmark = benchmark_for(plan.version)
     results = []
     rendered = {s.component for s in plan.settings}
-    values: dict[str, tuple[dict[str, str], dict[str, Any]]] = {}  # per component, built once
     for control in _cis()["controls"]:
         if benchmark not in control["benchmarks"] or control.get("needsNode"):
             continue
         if control["component"] not in rendered:
             continue
-        variants = [t for t in control.get("tests", []) if benchmark in t["benchmarks"]]
-        if not variants:
+        passed = _outcome(control, benchmark, covered)
+        if passed is None:
             continue
-        component = control["component"]
-        if component not in values:
-            values[component] = _component_values(plan, component, control.get("configKind"))
-        flags, config = values[component]
-        test = variants[0]
-        outcomes = [_item_passes(item, flags, config) for item in test["items"]]
-        passed = all(outcomes) if test.get("binOp", "and") == "and" else any(outcomes)
         status = "pass" if passed else ("fail" if control["scored"] else "manual")
-        detail = control.get("deviation", "") if not passed else ""
+        detail = ""
+        if not passed and _outcome(control, benchmark, everything):
+            detail = f"the {target} files cannot carry the setting (see Not controllable on this platform)"
+        elif not passed:
+            detail = _unmet_detail(control, covered)
         results.append(ControlResult(control["id"], control["title"], control["scored"], status, detail))
     return sorted(results, key=lambda r: [int(p) for p in r.id.split(".")])
 
 
-# Every target's REPORT.md shows the same summary: compute it once per plan.
-_SUMMARIES: weakref.WeakKeyDictionary[Plan, dict[str, Any]] = weakref.WeakKeyDictionary()
+# Targets that carry the whole plan (kubeadm, flags, ansible) show the same summary: compute it once.
+_SUMMARIES: weakref.WeakKeyDictionary[Plan, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
+_WHOLE_PLAN = ""
 
 
-def compliance_summary(plan: Plan) -> dict[str, Any]:
-    if plan not in _SUMMARIES:
-        _SUMMARIES[plan] = _summary(plan)
-    return _SUMMARIES[plan]
+def compliance_summary(plan: Plan, target: str, covered: Coverage | None = None) -> dict[str, Any]:
+    """The CIS summary of ``target``'s REPORT.md, from what its files carry."""
+    covered = covered or coverage(plan, target)
+    per_plan = _SUMMARIES.setdefault(plan, {})
+    whole = covered.settings == tuple(plan.settings) and covered.files == tuple(plan.files)
+    key = _WHOLE_PLAN if whole else target
+    if key not in per_plan:
+        per_plan[key] = _summary(plan, target, covered)
+    return per_plan[key]
 
 
-def _summary(plan: Plan) -> dict[str, Any]:
-    results = evaluate(plan)
+def _summary(plan: Plan, target: str, covered: Coverage) -> dict[str, Any]:
+    results = evaluate(plan, target, covered)
     scored = [r for r in results if r.scored]
     return {
         "benchmark": benchmark_for(plan.version),

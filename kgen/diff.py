@@ -122,18 +122,29 @@ def load_side(reference: str, version: str | None, targets: list[str] | None, lo
     from kgen.render import render_profile
 
     match = _REVISION_REFERENCE.fullmatch(reference)
-    if match and not Path(reference).exists():
+    if match and not _exists(Path(reference)):
         import tempfile
 
-        with tempfile.TemporaryDirectory(prefix="kgen-diff-") as temporary:
-            revision_loader, fallbacks = _revision_loader(match["rev"], match["path"], Path(temporary))
-            profile = revision_loader.load(str(revision_loader.root_file), version)
+        try:
+            with tempfile.TemporaryDirectory(prefix="kgen-diff-") as temporary:
+                revision_loader, fallbacks = _revision_loader(match["rev"], match["path"], Path(temporary))
+                profile = revision_loader.load(str(revision_loader.root_file), version)
+        except OSError as exc:  # a path the OS refuses (too long) while copying it out of git
+            shown = reference if len(reference) <= 120 else reference[:120] + "..."
+            raise KgenError(f"{shown}: cannot read: {exc.strerror or 'not a usable path'}") from None
     else:
         profile = (loader or ProfileLoader()).load(reference, version)
         fallbacks = []
     result = render_profile(profile, targets)
     files = sorted(rendered.path.split("/", 1)[1] for rendered in result.files)
     return Side(reference, result.plan, files, fallbacks)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name the OS refuses is no file: it may still be REV:PATH
+        return False
 
 
 class _RevisionLoader(ProfileLoader):
@@ -197,7 +208,7 @@ def _copy_out(revision: str, repo_path: str, top: Path, root: Path, fallbacks: d
     """Write the profile at repo_path from the revision (else the working tree) under root, then its parents."""
     import posixpath
 
-    import yaml
+    from kgen.yamlload import MAX_BYTES, parse_mapping, read_file
 
     target = root / repo_path
     if target.exists():
@@ -209,15 +220,18 @@ def _copy_out(revision: str, repo_path: str, top: Path, root: Path, fallbacks: d
             if required:
                 raise KgenError(f"{revision}:{repo_path}: not in git ({err})")
             return  # the loader reports the missing parent with its file and line
-        content = working.read_bytes()
+        content = read_file(working, f"{repo_path} (working tree)")
         fallbacks[target.resolve()] = repo_path
+    if len(content) > MAX_BYTES:
+        content = content[: MAX_BYTES + 1]  # the loader reports the size, as for any file
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
     try:
-        data = yaml.safe_load(content)
-    except yaml.YAMLError:
-        return  # the loader reports the syntax error with its position
-    parent = data.get("extends") if isinstance(data, dict) else None
+        # kgen's own reader, with its limits on size, depth and tags: the loader then reports any problem located
+        data = parse_mapping(content, repo_path).data
+    except KgenError:
+        return
+    parent = data.get("extends")
     if not isinstance(parent, str) or ("/" not in parent and not parent.endswith((".yaml", ".yml"))):
         return  # a bundled profile, or nothing
     if parent.startswith("/"):

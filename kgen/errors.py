@@ -6,6 +6,7 @@ Anything else that escapes is a bug in kgen and keeps its traceback.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 EXIT_OK = 0
@@ -13,6 +14,20 @@ EXIT_PROBLEMS = 1  # invalid input, or a check found problems
 EXIT_USAGE = 2  # the command line itself is wrong
 EXIT_DRIFT = 3  # render --check: files on disk differ from a fresh render
 EXIT_UPGRADE_BREAKS = 4  # upgrade-check: the old config would be rejected by the new version
+EXIT_NODE_DRIFT = 5  # verify: the node differs from what the profile renders
+EXIT_BUG = 70  # an unexpected exception: a bug in kgen (EX_SOFTWARE)
+
+# Characters that would break a problem's one line or change how a terminal shows it: C0 and C1
+# controls, DEL, line and paragraph separators, and the bidirectional overrides and isolates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+_LONGEST_FILE = 300
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (\\n, \\x1b, \\u202e): one inert line."""
+    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class Problem(NamedTuple):
@@ -27,15 +42,18 @@ class Problem(NamedTuple):
     severity: str = "error"
 
     def format(self) -> str:
-        where = self.file or "kgen"
+        """One line, whatever the file name, path or message hold: control characters are escaped."""
+        where = printable(self.file) or "kgen"
+        if len(where) > _LONGEST_FILE:  # a path the OS refused for its length: its start says enough
+            where = where[:_LONGEST_FILE] + "..."
         if self.line:
             where += f":{self.line}"
             if self.column:
                 where += f":{self.column}"
         text = f"{where}: {self.severity}: "
         if self.path:
-            text += f"{self.path}: "
-        text += self.message
+            text += f"{printable(self.path)}: "
+        text += printable(self.message)
         if self.rule:
             text += f" [{self.rule}]"
         return text

@@ -129,6 +129,29 @@ def _collect_origins(document: Document, into: dict[KeyPath, Origin]) -> None:
             into[path] = Origin(document.file, line, column)
 
 
+def _short(text: str, limit: int = 120) -> str:
+    """A user's path as quoted in a problem: a path of thousands of characters is cut."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _not_a_profile_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a parent profile, or None if it names a regular file."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "not found"
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a usable path"
+        return f"cannot be opened: {reason}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    return "is not a regular file (a FIFO, socket or device is never read)"
+
+
 class ProfileLoader:
     """Reads profiles; caches parsed files so that a fleet sharing a base reads it once."""
 
@@ -164,13 +187,19 @@ class ProfileLoader:
             hint = f"; did you mean {close[0]!r}?" if close else f"; bundled profiles: {', '.join(bundled)}"
             raise KgenError(f"no bundled profile named {reference!r}{hint}")
         base = relative_to or self.cwd
+        if "\0" in reference:
+            raise KgenError("extends: the path contains a NUL byte")
         path = Path(reference)
         if path.is_absolute() and relative_to is not None:
             raise KgenError(f"extends: {reference!r} must be a bundled name or a relative path")
-        resolved = (base / path).resolve()
+        try:
+            resolved = (base / path).resolve()
+        except (OSError, RuntimeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a link loop"
+            raise KgenError(f"extends: {_short(reference)!r} cannot be resolved: {reason}") from None
         if allowed is not None and not any(resolved.is_relative_to(root) for root in allowed):
             raise KgenError(
-                f"extends: {reference!r} resolves to {resolved}, outside the allowed places "
+                f"extends: {_short(reference)!r} resolves to {_short(str(resolved))}, outside the allowed places "
                 f"({', '.join(str(root) for root in allowed)})"
             )
         return resolved
@@ -217,11 +246,11 @@ class ProfileLoader:
                         for p in exc.problems
                     ]
                 ) from None
-            if not current.is_file():
+            why = _not_a_profile_file(current)
+            if why is not None:
                 line, column = document.where(("extends",))
-                raise KgenError(
-                    problems=[Problem(f"parent profile {parent!r} not found", document.file, line, column, "extends", "extends")]
-                )
+                message = f"parent profile {_short(parent)!r} {why}"
+                raise KgenError(problems=[Problem(message, document.file, line, column, "extends", "extends")])
 
         merged: dict[str, Any] = {}
         origins: dict[KeyPath, Origin] = {}
@@ -316,6 +345,22 @@ class ProfileLoader:
 def secret_texts(data: Any) -> set[str]:
     """Every key and string value in ``data`` that looks like secret material."""
     return {hit.text for hit in secret_hits(data)}
+
+
+# The same kinds of secret material, found inside longer text (a message, a flag line, a traceback).
+# Base64 here needs 40 characters mixing digits, upper- and lower-case letters, so that long node
+# paths and gate names in messages stay readable.
+_SECRETS_IN_TEXT = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|.*)"
+    r"|(?<![a-z0-9])[a-z0-9]{6}\.[a-z0-9]{16}(?![a-z0-9])"
+    r"|(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])[A-Za-z0-9+/]{40,}={0,2}",
+    re.DOTALL,
+)
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` with everything that looks like secret material replaced by ``<redacted>``."""
+    return _SECRETS_IN_TEXT.sub("<redacted>", text)
 
 
 # --- the quick check ------------------------------------------------------------------------------

@@ -526,3 +526,15 @@ PROFILE_SCHEMA: dict[str, Any] = {
         },
     ),
 }
+
+
+def rule_at(dotted: str) -> dict[str, Any] | None:
+    """The schema rule of a dotted profile key (e.g. "audit.maxAge"), or None if there is no such key."""
+    schema: dict[str, Any] = PROFILE_SCHEMA
+    rule: dict[str, Any] | None = None
+    for part in dotted.split("."):
+        if not isinstance(schema, dict) or part not in schema:
+            return None
+        rule = schema[part]
+        schema = rule.get("schema", {}) if rule.get("type") == "dict" else {}
+    return rule

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from kgen import yamlout
 from kgen.errors import KgenError, Problem, UsageError
+from kgen.profile_schema import rule_at
 
 # The knobs a team sets first when it adopts a bundled profile, in the order the reference lists them.
 COMMON_KNOBS = (
@@ -41,19 +42,6 @@ class Section(NamedTuple):
     lines: list[str]  # commented YAML lines of the section, without the leading "# "
 
 
-def _rule(dotted: str) -> dict[str, Any] | None:
-    from kgen.profile_schema import PROFILE_SCHEMA
-
-    schema: dict[str, Any] = PROFILE_SCHEMA
-    rule: dict[str, Any] | None = None
-    for part in dotted.split("."):
-        if part not in schema:
-            return None
-        rule = schema[part]
-        schema = rule.get("schema", {}) if rule.get("type") == "dict" else {}
-    return rule
-
-
 def _first_sentence(rule: dict[str, Any]) -> str:
     doc = " ".join(str(rule.get("meta", {}).get("doc", "")).split())
     return doc.split(". ")[0].rstrip(".")
@@ -79,7 +67,7 @@ def _sections(parent: dict[str, Any]) -> list[Section]:
     """Each top-level section with its common knobs, as commented YAML with one-line descriptions."""
     grouped: dict[str, tuple[dict[str, Any], dict[yamlout.Path, str]]] = {}
     for dotted in COMMON_KNOBS:
-        rule = _rule(dotted)
+        rule = rule_at(dotted)
         if rule is None:  # a knob renamed in the schema: tests/test_starter.py catches it
             raise KeyError(dotted)
         top, *rest = dotted.split(".")
@@ -92,7 +80,7 @@ def _sections(parent: dict[str, Any]) -> list[Section]:
     sections = []
     for top, (tree, comments) in grouped.items():
         text = yamlout.dump({top: tree}, {(top, *path): note for path, note in comments.items()})
-        sections.append(Section(_first_sentence(_rule(top) or {}), text.splitlines()))
+        sections.append(Section(_first_sentence(rule_at(top) or {}), text.splitlines()))
     return sections
 
 

@@ -8,6 +8,8 @@ are not UTF-8. Every value's position is kept, so problems can be reported as ``
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -22,6 +24,13 @@ MAX_NODES = 200_000
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null"))
+_TAG_NAMES = {
+    "tag:yaml.org,2002:int": "an integer (!!int)",
+    "tag:yaml.org,2002:float": "a number (!!float)",
+    "tag:yaml.org,2002:bool": "true or false (!!bool)",
+    "tag:yaml.org,2002:null": "null (!!null)",
+    "tag:yaml.org,2002:str": "a string (!!str)",
+}
 
 Location = tuple[int, int]  # 1-based line and column
 
@@ -100,8 +109,9 @@ class _Builder:
             raise self.fail(node, f"YAML tag {node.tag} is not allowed here")
         try:
             return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError:
-            raise self.fail(node, f"cannot read value {node.value!r}") from None
+        except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError):
+            # The value is not quoted: it may be secret material under a wrong tag.
+            raise self.fail(node, f"value cannot be read as {_TAG_NAMES.get(node.tag, node.tag)}") from None
 
 
 def _decode(raw: bytes, file: str) -> str:
@@ -178,18 +188,48 @@ def parse_mapping(raw: bytes | str, file: str, what: str = "document") -> Docume
 
 
 def read_file(path: Path, display: str | None = None) -> bytes:
-    """The bytes of a file, refusing directories and oversized files before reading them whole."""
+    """The bytes of a regular file of at most MAX_BYTES; anything else (a folder, a FIFO, a device) is refused.
+
+    The file is opened without blocking and checked before reading, so that a FIFO or /dev/zero
+    named as input neither hangs nor fills memory; at most MAX_BYTES + 1 bytes are read.
+    """
     name = display or str(path)
     try:
-        if path.is_dir():
-            raise KgenError(problems=[Problem("is a directory, not a file", name)])
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise KgenError(problems=[Problem(f"file is larger than {MAX_BYTES // 1024} KiB", name, rule="yaml")])
-        return path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise KgenError(problems=[Problem("no such file", name)]) from None
+    except IsADirectoryError:
+        raise KgenError(problems=[Problem("is a directory, not a file", name)]) from None
     except PermissionError:
         raise KgenError(problems=[Problem("permission denied", name)]) from None
+    except (OSError, ValueError) as exc:
+        raise KgenError(problems=[Problem(f"cannot read: {_reason(exc)}", name)]) from None
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise KgenError(problems=[Problem("is a directory, not a file", name)])
+        if not stat.S_ISREG(info.st_mode):
+            raise KgenError(problems=[Problem("is not a regular file (a FIFO, socket or device is never read)", name)])
+        if info.st_size > MAX_BYTES:
+            raise KgenError(problems=[Problem(f"file is larger than {MAX_BYTES // 1024} KiB", name, rule="yaml")])
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES:
+            chunk = os.read(descriptor, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_BYTES:  # it grew while being read
+            raise KgenError(problems=[Problem(f"file is larger than {MAX_BYTES // 1024} KiB", name, rule="yaml")])
+        return b"".join(chunks)
     except OSError as exc:
-        raise KgenError(problems=[Problem(f"cannot read: {exc.strerror}", name)]) from None
+        raise KgenError(problems=[Problem(f"cannot read: {_reason(exc)}", name)]) from None
+    finally:
+        os.close(descriptor)
+
+
+def _reason(exc: OSError | ValueError) -> str:
+    if isinstance(exc, ValueError):
+        return "the path contains a NUL byte" if "null" in str(exc) else "not a usable path"
+    return exc.strerror or "not a usable path"

@@ -68,6 +68,11 @@ def _generated(folder: Path) -> None:
     (folder / "deep-flow.yaml").write_text("name: x\ndescription: " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
     block = "name: x\ndescription:\n" + "".join("  " * depth + f"k{depth}:\n" for depth in range(1, 80)) + "  " * 80 + "v\n"
     (folder / "deep-block.yaml").write_text(block, encoding="utf-8")
+    (folder / "huge-int.yaml").write_text("name: x\nkubelet:\n  readOnlyPort: " + "9" * 5000 + "\n", encoding="utf-8")
+    (folder / "extends-too-long.yaml").write_text('name: x\nextends: "' + "a" * 5000 + '.yaml"\n', encoding="utf-8")
+    (folder / "extends-long-segments.yaml").write_text(
+        'name: x\nextends: "' + "/".join(["b" * 250] * 30) + '.yaml"\n', encoding="utf-8"
+    )
 
 
 def _invoke(args: list[str]) -> tuple[int, str, str]:
@@ -116,6 +121,13 @@ PROFILE_CASES = {
     "missing-parent.yaml": "missing-parent.yaml:2:1: error: extends: parent profile 'no-such-parent.yaml' not found",
     "parent-outside.yaml": "outside the allowed places",
     "parent-absolute.yaml": "must be a bundled name or a relative path",
+    "tag-int-word.yaml": "tag-int-word.yaml:3:17: error: value cannot be read as an integer (!!int) [yaml]",
+    "tag-bool-word.yaml": "tag-bool-word.yaml:3:18: error: value cannot be read as true or false (!!bool) [yaml]",
+    "huge-int.yaml": "huge-int.yaml:3:17: error: value cannot be read as an integer (!!int) [yaml]",
+    "secret-int-tag.yaml": "secret-int-tag.yaml:2:14: error: value cannot be read as an integer (!!int) [yaml]",
+    "extends-nul.yaml": "extends-nul.yaml:2:1: error: extends: the path contains a NUL byte [extends]",
+    "extends-too-long.yaml": "extends-too-long.yaml:2:1: error: extends: parent profile 'aaaa",
+    "extends-long-segments.yaml": "extends-long-segments.yaml:2:1: error: extends: ",
 }
 
 
@@ -163,6 +175,14 @@ def test_secrets_are_refused_without_echoing_them(work: Path, name: str, secret:
     stderr = _assert_clean_failure(work, args, f"looks like {what}")
     assert "reference them by node path" in stderr
     assert material not in stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "render", "explain"])
+def test_a_wrongly_tagged_token_is_not_echoed(work: Path, command: str) -> None:
+    args = [command, "hostile/secret-int-tag.yaml"] + (["-o", "out"] if command == "render" else [])
+    stderr = _assert_clean_failure(work, args, "secret-int-tag.yaml:2:14: error: value cannot be read as an integer")
+    assert len(stderr.splitlines()) == 1
+    assert "0123456789abcdef" not in stderr
 
 
 def test_check_config_does_not_echo_secret_values(tmp_path: Path) -> None:
@@ -245,6 +265,246 @@ def test_check_config_over_the_whole_hostile_folder(work: Path) -> None:
     code, stdout, _stderr = _invoke(["check-config", "hostile", "--format", "json"])
     assert code == 1
     assert '"ok": false' in stdout
+
+
+CONFIG_FILE_CASES = {
+    # file name -> (content, expected located problem)
+    "kube-apiserver.args": (
+        "--tls-min-version=VersionTLS14\n--secure-port=thirty\n--max-requests-inflight=99999999999999999999\n"
+        "--profiling=maybe\n--request-timeout=5 minutes\n--tls-cipher-suites=TLS_AES_128_GCM_SHA256,,rc4\n",
+        [
+            "kube-apiserver.args:1:1: error: --tls-min-version: 'VersionTLS14' is not a TLS version kube-apiserver knows",
+            "kube-apiserver.args:2:1: error: --secure-port: 'thirty' is not an integer [flags]",
+            "kube-apiserver.args:3:1: error: --max-requests-inflight: '99999999999999999999' is out of range for int",
+            "kube-apiserver.args:4:1: error: --profiling: 'maybe' is not true or false [flags]",
+            "kube-apiserver.args:5:1: error: --request-timeout: '5 minutes' is not a duration",
+            "kube-apiserver.args:6:1: error: --tls-cipher-suites: '' is not a cipher suite name",
+        ],
+    ),
+    "etcd.args": (
+        "--tls-min-version=VersionTLS12\n",
+        ["etcd.args:1:1: error: --tls-min-version: 'VersionTLS12' is not a TLS version etcd knows (TLS1.2, TLS1.3)"],
+    ),
+    "kubelet.args": (
+        "--read-only-port=" + "9" * 5000 + "\n--node-status-max-images=0x10\n",
+        ["kubelet.args:1:1: error: --read-only-port: '" + "9" * 60 + "...' is out of range for int32"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONFIG_FILE_CASES))
+def test_check_config_checks_flag_values(tmp_path: Path, name: str) -> None:
+    content, expected = CONFIG_FILE_CASES[name]
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    code, stdout, stderr = _invoke(["check-config", str(tmp_path / name)])
+    assert code == 1
+    assert "Traceback" not in stdout + stderr
+    *problems, _summary = stdout.splitlines()
+    assert all(PROBLEM_LINE.match(line) for line in problems), problems
+    errors = [line for line in problems if ": error: " in line]
+    assert len(errors) == len(expected), errors
+    for line, wanted in zip(errors, expected, strict=True):
+        assert wanted in line, line
+        assert PROBLEM_LINE.match(line)
+
+
+def test_check_config_accepts_valid_flag_values(tmp_path: Path) -> None:
+    (tmp_path / "kube-apiserver.args").write_text(
+        "--tls-min-version=VersionTLS13\n--secure-port=6443\n--profiling=false\n--request-timeout=1m30s\n"
+        "--max-requests-inflight=0o17\n--event-ttl=0\n"
+        "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "etcd.args").write_text("--tls-min-version=TLS1.3\n", encoding="utf-8")
+    code, stdout, _stderr = _invoke(["check-config", str(tmp_path)])
+    assert code == 0, stdout
+
+
+def test_check_config_redacts_secrets_in_args_files(tmp_path: Path) -> None:
+    token = "abcdef.0123456789abcdef"
+    key = "c2VjcmV0LWtleS1tYXRlcmlhbC1mb3ItdGVzdHMtb25seS0xMjM0NTY3OA=="
+    (tmp_path / "kube-apiserver.args").write_text(
+        f"--feature-gates={token}=true\n--{token}\n--secure-port={key}\n--profiling={token}\n", encoding="utf-8"
+    )
+    for output_format in ("text", "json"):
+        code, stdout, stderr = _invoke(["check-config", str(tmp_path), "--format", output_format])
+        assert code == 1
+        assert "<redacted>" in stdout
+        assert "0123456789abcdef" not in stdout + stderr
+        assert "c2VjcmV0LWtleS1tYXRlcmlhbC1mb3ItdGVzdHMtb25seS0xMjM0NTY3OA" not in stdout + stderr
+
+
+def test_check_config_escapes_control_characters(tmp_path: Path) -> None:
+    (tmp_path / "kubelet.yaml").write_text(
+        'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"read\\eOnly\\u202ePort": 1\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "kube-scheduler.args").write_text("--bogus\x1b[2J=1\n", encoding="utf-8")
+    for output_format in ("text", "json"):
+        code, stdout, stderr = _invoke(["check-config", str(tmp_path), "--format", output_format])
+        assert code == 1
+        assert "\x1b" not in stdout + stderr and "\u202e" not in stdout + stderr
+        assert "read\\x1bOnly\\u202ePort" in stdout.replace("\\\\", "\\")
+
+
+def test_check_config_refuses_an_empty_path(work: Path) -> None:
+    before = _snapshot(work)
+    code, stdout, stderr = _invoke(["check-config", ""])
+    assert code == 1
+    assert stdout.splitlines()[0] == "kgen: error: an empty path names no file or folder [usage]"
+    assert "Traceback" not in stdout + stderr
+    assert _snapshot(work) == before
+
+
+# --- inputs that are not regular files ------------------------------------------------------------------
+
+
+@pytest.fixture
+def fifo(work: Path) -> Path:
+    path = work / "hostile" / "fifo.yaml"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("command", ["validate", "render", "explain", "check-config", "diff"])
+@pytest.mark.parametrize("source", ["fifo", "/dev/zero"])
+def test_fifo_and_devices_are_refused_without_reading(work: Path, fifo: Path, command: str, source: str) -> None:
+    path = "hostile/fifo.yaml" if source == "fifo" else source
+    args = [command, path] + (["-o", "out"] if command == "render" else []) + (["cis"] if command == "diff" else [])
+    before = _snapshot(work)
+    code, stdout, stderr = _invoke(args)
+    assert code == 1
+    assert "Traceback" not in stdout + stderr
+    shown = "fifo.yaml" if source == "fifo" else "/dev/zero"
+    message = f"{shown}: error: is not a regular file (a FIFO, socket or device is never read)"
+    assert message in stdout + stderr
+    assert _snapshot(work) == before
+
+
+def test_a_fifo_as_parent_is_refused(work: Path, fifo: Path) -> None:
+    (work / "hostile" / "child.yaml").write_text("name: x\nextends: fifo.yaml\n", encoding="utf-8")
+    _assert_clean_failure(
+        work,
+        ["validate", "hostile/child.yaml"],
+        "child.yaml:2:1: error: extends: parent profile 'fifo.yaml' is not a regular file",
+    )
+
+
+# --- profiles read from git by diff -------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("name: deep\ndescription: " + "[" * 5000 + "]" * 5000 + "\n", "HEAD:deep.yaml:2:"),
+        (
+            "name: deep\ndescription:\n" + "".join("  " * d + f"k{d}:\n" for d in range(1, 300)) + "  " * 300 + "v\n",
+            "HEAD:deep.yaml:",
+        ),
+        (
+            "name: deep\nextends: cis\ndescription: !!int abcdef.0123456789abcdef\n",
+            "HEAD:deep.yaml:3:14: error: value cannot be read",
+        ),
+        ("name: deep\nextends: " + "[" * 5000 + "]" * 5000 + "\n", "HEAD:deep.yaml:2:"),
+    ],
+)
+def test_diff_reads_a_hostile_profile_from_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "deep.yaml").write_text(content, encoding="utf-8")
+    git = ["git", "-c", "user.email=kgen@example.com", "-c", "user.name=kgen", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run([*git, "add", "deep.yaml"], check=True)
+    subprocess.run([*git, "commit", "-qm", "deep"], check=True)
+    before = (tmp_path / "deep.yaml").read_bytes()
+    code, stdout, stderr = _invoke(["diff", "HEAD:deep.yaml", "cis"])
+    assert code == 1, stdout
+    assert "Traceback" not in stdout + stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and PROBLEM_LINE.match(lines[0]), lines
+    assert expected in stderr
+    assert "0123456789abcdef" not in stderr
+    assert (tmp_path / "deep.yaml").read_bytes() == before
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_with_an_overlong_git_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    git = ["git", "-c", "user.email=kgen@example.com", "-c", "user.name=kgen", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "empty"], check=True)
+    code, stdout, stderr = _invoke(["diff", "HEAD:" + "x" * 5000 + ".yaml", "cis"])
+    assert code == 1, stdout
+    assert "Traceback" not in stderr
+    assert stderr.startswith("kgen: error: HEAD:xxx") and stderr.endswith("...: cannot read: File name too long\n")
+
+
+LONG = "x" * 5000
+OVERLONG_CASES = {
+    "render-profile": (["render", f"{LONG}.yaml", "-o", "fresh"], "cannot read: File name too long"),
+    "validate": (["validate", f"{LONG}.yaml"], "cannot read: File name too long"),
+    "explain": (["explain", f"{LONG}.yaml"], "cannot read: File name too long"),
+    "render-output": (["render", "cis", "-o", LONG], "error: output folder: File name too long [output]"),
+    "check-output": (["render", "cis", "-o", LONG, "--check"], "error: output folder: File name too long [output]"),
+    "output-under-a-file": (["render", "cis", "-o", "hostile/malformed.yaml/out"], "cannot write: Not a directory"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OVERLONG_CASES))
+def test_paths_the_os_refuses_are_located_errors(work: Path, case: str) -> None:
+    args, expected = OVERLONG_CASES[case]
+    stderr = _assert_clean_failure(work, args, expected)
+    assert len(stderr.splitlines()) == 1
+    assert len(stderr) < 400  # a path of thousands of characters is cut
+
+
+def test_check_config_with_an_overlong_path(work: Path) -> None:
+    code, stdout, stderr = _invoke(["check-config", LONG])
+    assert code == 1
+    assert "Traceback" not in stdout + stderr
+    assert "error: cannot read: File name too long" in stdout
+
+
+# --- a line break in a profile string never ends a comment ---------------------------------------------
+
+
+def test_a_line_break_in_the_name_never_reaches_a_header_comment(work: Path) -> None:
+    (work / "hostile" / "name-newline.yaml").write_text('name: "x\\n"\nextends: cis\n', encoding="utf-8")
+    stderr = _assert_clean_failure(work, ["render", "hostile/name-newline.yaml", "-o", "out"], "error:")
+    assert len(stderr.splitlines()) == 1
+
+
+def test_header_lines_are_single_comment_lines() -> None:
+    from types import SimpleNamespace
+
+    from kgen.targets.common import header_lines
+
+    plan: Any = SimpleNamespace(profile=SimpleNamespace(name="x\ny: z\u2028"), version="1.35")
+    lines = header_lines(plan, "flags", "Writes /etc/x\n on a node.")
+    assert all("\n" not in line and "\u2028" not in line for line in lines)
+    assert "'x\\ny: z\\u2028'" in lines[0] and "/etc/x\\n on" in lines[2]
+
+
+# --- the last resort: a bug prints its traceback, never a secret ----------------------------------------
+
+
+def test_a_bug_prints_a_redacted_traceback(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kgen.render
+
+    token = "abcdef.0123456789abcdef"
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise ValueError(f"invalid literal for int() with base 10: {token!r}")
+
+    monkeypatch.setattr(kgen.render, "render_profile", broken)
+    result = CliRunner().invoke(app, ["validate", "cis"])
+    assert result.exit_code == 70
+    assert "Traceback" in result.stderr and "ValueError" in result.stderr
+    assert "<redacted>" in result.stderr
+    assert "0123456789abcdef" not in result.stdout + result.stderr
+    assert result.stderr.splitlines()[-1].startswith("kgen: error: a bug in kgen (ValueError)")
 
 
 # --- output folders -----------------------------------------------------------------------------------
@@ -332,7 +592,7 @@ def test_node_path_cannot_write_outside_the_output_folder(work: Path) -> None:
     assert not (work / "escaped.yaml").exists()
 
 
-def test_check_reports_a_broken_symlink_as_stale_without_a_traceback(tmp_path: Path) -> None:
+def test_check_reports_a_broken_symlink_without_a_traceback(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from kgen.cli import app
@@ -344,5 +604,5 @@ def test_check_reports_a_broken_symlink_as_stale_without_a_traceback(tmp_path: P
     victim.symlink_to(tmp_path / "missing")
     result = CliRunner().invoke(app, ["render", "baseline", "-t", "flags", "-o", str(out), "--check"])
     assert result.exit_code == 3, result.output
-    assert "kube-proxy.args: error: differs from a fresh render (stale)" in result.output
+    assert "kube-proxy.args: error: is a symbolic link" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from kgen.cli import app
 from kgen.profile_jsonschema import profile_json_schema
-from kgen.starter import COMMON_KNOBS, _rule
+from kgen.profile_schema import rule_at
+from kgen.starter import COMMON_KNOBS
 
 
 def run(args: list[str]) -> tuple[int, str]:
@@ -102,7 +103,7 @@ def test_a_file_name_that_is_no_profile_name_gives_a_placeholder(tmp_path: Path)
 
 def test_common_knobs_exist_in_the_schema() -> None:
     for knob in COMMON_KNOBS:
-        assert _rule(knob) is not None, knob
+        assert rule_at(knob) is not None, knob
 
 
 def test_python_dash_m_kgen_is_the_cli() -> None:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import jinja2
 
 from kgen import __version__, yamlout
+from kgen.errors import printable
 from kgen.plan import NodeFile, Plan
 from kgen.resources import bundled_dir
 from kgen.targets import MANAGED_TARGETS
@@ -80,7 +81,8 @@ def header_lines(plan: Plan, target: str, what: str = "") -> list[str]:
     ]
     if what:
         lines.append(what)
-    return lines
+    # A comment line ends at a line break: a profile string carrying one must not end the comment.
+    return [printable(line) for line in lines]
 
 
 def yaml_file(
@@ -165,19 +167,27 @@ def report_output(
     not_controllable: list[dict[str, str]] | None = None,
     reasons: list[dict[str, str]] | None = None,
 ) -> OutputFile:
-    """REPORT.md; ``reasons`` lists rendered values whose file format has no room for a comment."""
+    """REPORT.md; ``reasons`` lists rendered values whose file format has no room for a comment.
+
+    The feature table and the CIS summary follow what this target's files carry, not the plan alone.
+    """
     from kgen.compliance import compliance_summary
     from kgen.plan import requirements_table
+    from kgen.targets.coverage import coverage, target_features
+    from kgen.targets.managed import platform_exposed
 
     table = requirements_table()
+    covered = coverage(plan, target)
     content = render_template(
         "common/REPORT.md.j2",
         header=header_lines(plan, target),
         plan=plan,
         target=target,
+        features=target_features(plan, target, covered),
+        exposed=platform_exposed(plan, target),
         requirements=[(rid, table[rid]) for rid in plan.requirements if target in table[rid].get("targets", [target])],
         not_controllable=not_controllable,
         reasons=reasons,
-        compliance=None if target in MANAGED_TARGETS else compliance_summary(plan),
+        compliance=None if target in MANAGED_TARGETS else compliance_summary(plan, target, covered),
     )
     return OutputFile("REPORT.md", content.rstrip("\n") + "\n")

@@ -1,7 +1,8 @@
 """Target eks: a nodeadm NodeConfig for AL2023 nodes and an eksctl kubeletExtraConfig fragment.
 
-EKS exposes no control-plane flags; every such setting is listed in REPORT.md with what EKS does
-instead. Kubelet fields nodeadm owns (authentication, authorization, serverTLSBootstrap) are left to it.
+EKS exposes a few control-plane settings on the cluster resource (REPORT.md lists them); every other
+control-plane setting is listed in REPORT.md with what EKS does instead. Kubelet fields nodeadm owns
+(authentication, authorization, serverTLSBootstrap) are left to it.
 nodeadm writes spec.kubelet.config as a kubelet drop-in, which the kubelet applies as a JSON merge patch over
 nodeadm's own config: maps such as featureGates merge, so nodeadm's RotateKubeletServerCertificate gate stays on
 (CIS EKS 1.8.0 3.2.9) without kgen repeating it. eksctl's AL2 kubelet.yaml replaces featureGates instead, so the

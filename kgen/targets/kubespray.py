@@ -40,6 +40,8 @@ class KubesprayVars:
     comments: Comments = field(default_factory=dict)
     not_controllable: list[Item] = field(default_factory=list)
     covered: list[str] = field(default_factory=list)
+    dropped: list[Setting] = field(default_factory=list)  # the plan's settings behind not_controllable
+    dropped_files: list[str] = field(default_factory=list)  # node paths of the plan's files kubespray cannot write
 
     def covered_lines(self) -> list[str]:
         """Covered settings grouped by the reason they need no variable."""
@@ -96,6 +98,7 @@ class _Builder:
 
     def refuse(self, setting: Setting, platform: str, action: str) -> None:
         self.out.not_controllable.append(item(describe(setting), setting.reason.origin, platform, action))
+        self.out.dropped.append(setting)
 
     # Files ------------------------------------------------------------------------------------
     def files(self) -> None:
@@ -154,6 +157,7 @@ class _Builder:
             encryption.node_path if encryption else "",
         )
         for kind, node_file in by_kind.items():
+            self.out.dropped_files.append(node_file.node_path)
             self.out.not_controllable.append(
                 item(
                     f"{kind} file {node_file.node_path}",
@@ -215,6 +219,7 @@ class _Builder:
         provider = next(iter(resources["providers"][0]))
         if provider not in self.facts["encryptionAlgorithms"]:
             self.set("kube_encrypt_secret_data", False, "kubespray cannot encrypt with " + provider + " (see REPORT.md)")
+            self.out.dropped_files.append(node_path)
             self.out.not_controllable.append(
                 item(
                     f"EncryptionConfiguration file {node_path} ({provider})",

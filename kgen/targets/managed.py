@@ -126,3 +126,30 @@ def kubelet_refusal(setting: Setting, target: str) -> Item | None:
     preview = data.get("previewKubeletFields", {}).get(top)
     action = f"{default['action']}; {preview}" if preview else default["action"]
     return item(describe(setting), origin, default["platform"], action)
+
+
+def platform_exposed(plan: Plan, target: str) -> dict[str, Any] | None:
+    """The control-plane settings ``target``'s platform lets the user set, and which of the plan's settings they match.
+
+    kgen renders none of them: the platform sets them on the cluster resource, not in a node file. A
+    plan setting that matches one is reported as settable but not rendered, with the exact field.
+    """
+    if target not in MANAGED_TARGETS:
+        return None
+    exposed: dict[str, Any] | None = platforms()[target]["controlPlane"].get("exposed")
+    if not exposed:
+        return None
+    by_flag = {(entry["component"], entry["flag"]): entry["field"] for entry in exposed["fields"] if entry["flag"]}
+    matched = [
+        f"{describe(setting)} -> {by_flag[(setting.component, setting.key)]}"
+        for setting in plan.settings
+        if setting.is_flag and (setting.component, setting.key) in by_flag
+    ]
+    if matched:
+        verdict = "Settable there but not rendered by kgen: " + "; ".join(matched) + "."
+    else:
+        verdict = (
+            "The profile decides none of these settings, so this target renders none of them; "
+            "its other control-plane settings are listed under Not controllable on this platform."
+        )
+    return {**exposed, "verdict": verdict}

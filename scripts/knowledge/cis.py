@@ -258,6 +258,11 @@ def _controls(cfg_dir: Path, hand_kept: dict[str, dict[str, Any]]) -> list[dict[
         for key in ("note", "deviation"):  # deviation: why a kgen profile deliberately does not meet it
             if key in kept:
                 control[key] = str(kept[key])
+        for key in ("deviationWhen", "deviationElseUnless"):  # conditions on what the rendered files carry
+            if key in kept:
+                control[key] = {str(k): v for k, v in kept[key].items()}
+        if "deviationElse" in kept:  # what REPORT.md says when they do not
+            control["deviationElse"] = str(kept["deviationElse"])
         control["tests"] = entry["variants"]
         controls.append(control)
     return controls

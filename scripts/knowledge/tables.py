@@ -13,7 +13,7 @@ from typing import Any
 
 from .common import FACTS_DIR, KnowledgeError, Sources
 
-TABLES = ("settings", "features", "requirements", "audit-policies")
+TABLES = ("settings", "features", "requirements", "audit-policies", "node-checks")
 
 
 def build(name: str, sources: Sources) -> dict[str, Any]:
