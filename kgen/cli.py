@@ -8,6 +8,7 @@ every command's signature on each run, and resolving string annotations cost abo
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from kgen.plan import CONTROL_PLANE, FeatureStatus, NodeFile, Plan, Setting, features_table
-from kgen.targets import MANAGED_TARGETS
+from kgen.targets import DISTRIBUTION_TARGETS, MANAGED_TARGETS
 
 
 class Coverage(NamedTuple):
@@ -28,6 +28,10 @@ def coverage(plan: Plan, target: str) -> Coverage:
     """What ``target`` renders of ``plan``; the rest is in its not-controllable list."""
     if target in MANAGED_TARGETS:
         return Coverage(tuple(s for s in plan.settings if _managed_carries(s, target)), ())
+    if target in DISTRIBUTION_TARGETS:
+        from kgen.targets.rancher import running
+
+        return running(plan, target)
     if target == "kubespray":
         from kgen.targets.kubespray import build_vars
 

@@ -26,6 +26,7 @@ from kgen.errors import InternalError, KgenError, Problem
 from kgen.knowledge.versions import version_key
 from kgen.plan import NodeFile, Note, Plan, Reason, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, node_file_output, report_output, yaml_file
+from kgen.targets.coverage import Coverage
 from kgen.targets.managed import Item, describe, item
 
 Comments = dict[tuple[str | int, ...], str]
@@ -70,7 +71,8 @@ class Layout(NamedTuple):
     agent: RoleConfig
     files: list[tuple[NodeFile, tuple[str, ...]]]  # node file, roles that need it
     not_controllable: list[Item]
-    effective: Plan  # what runs: the plan with the distribution's own values, for REPORT.md
+    running: Coverage  # what runs: the settings and files carried here plus the distribution's own values
+    report_plan: Plan  # the plan with this distribution's notes and requirements, for REPORT.md
 
 
 class _Builder:
@@ -144,7 +146,7 @@ class _Builder:
         self._delivery_note(files)
         for role in self.roles.values():
             role.order(self._key_order())
-        return Layout(self.roles["server"], self.roles["agent"], files, self.items, self._effective_plan())
+        return Layout(self.roles["server"], self.roles["agent"], files, self.items, self._running(), self._report_plan())
 
     def _profile_key(self) -> None:
         if not self.cis:
@@ -399,16 +401,24 @@ class _Builder:
                 "a file named inside a configuration file: RKE2 mounts only files its arguments name",
             )
 
-    def _effective_plan(self) -> Plan:
-        """The plan as it runs on this distribution: for REPORT.md's features, notes, requirements and CIS summary."""
-        effective = Plan(self.plan.profile, self.plan.version)
-        effective.settings = list(self.effective)
+    def _running(self) -> Coverage:
+        """What runs on this distribution: for REPORT.md's feature table and CIS summary (kgen.targets.coverage)."""
         encryption = self._running_encryption()
-        effective.settings.extend(self._distribution_settings(encryption is not None))
-        effective.files = [f for f in self.plan.files if f.document.get("kind") != "EncryptionConfiguration"]
+        settings = [*self.effective, *self._distribution_settings(encryption is not None)]
+        files = [f for f in self.plan.files if f.document.get("kind") != "EncryptionConfiguration"]
         if encryption is not None:
-            effective.files.append(encryption)
-        effective.cluster_objects = list(self.plan.cluster_objects)
+            files.append(encryption)
+        return Coverage(tuple(settings), tuple(files))
+
+    def _report_plan(self) -> Plan:
+        """The plan as decided, with this distribution's notes and requirements added."""
+        report = Plan(self.plan.profile, self.plan.version)
+        report.settings = self.plan.settings
+        report.files = self.plan.files
+        report.cluster_objects = self.plan.cluster_objects
+        report.features = self.plan.features
+        report.mounts = self.plan.mounts
+        report.kubeadm_gates = self.plan.kubeadm_gates
         own_notes = [Note(text, "") for text in self.dist.get("reportNotes", [])]
         own_notes.append(
             Note(
@@ -417,13 +427,11 @@ class _Builder:
                 "",
             )
         )
-        effective.notes = [*self.plan.notes, *own_notes, *self.notes, *self._release_notes()]
+        report.notes = [*self.plan.notes, *own_notes, *self.notes, *self._release_notes()]
         if self.dist.get("datastoreNote") and self.plan.flags("etcd"):
-            effective.notes.append(Note(self.dist["datastoreNote"], "etcd.render"))
-        effective.requirements = [*self.plan.requirements, *self.requirements]
-        effective.features = list(self.plan.features)
-        effective.mounts = list(self.plan.mounts)
-        return effective
+            report.notes.append(Note(self.dist["datastoreNote"], "etcd.render"))
+        report.requirements = [*self.plan.requirements, *self.requirements]
+        return report
 
     def _distribution_settings(self, encrypted: bool) -> list[Setting]:
         """What the distribution sets itself that the effective settings do not hold yet."""
@@ -497,6 +505,11 @@ def layout(plan: Plan, name: str) -> Layout:
 
 def not_controllable(plan: Plan, name: str) -> list[Item]:
     return layout(plan, name).not_controllable
+
+
+def running(plan: Plan, name: str) -> Coverage:
+    """What runs with the rendered files: kgen.targets.coverage's answer for rke2 and k3s."""
+    return layout(plan, name).running
 
 
 # --- self-check ---------------------------------------------------------------------------------------
@@ -583,5 +596,5 @@ def render(plan: Plan, name: str) -> list[OutputFile]:
     for node_file, _roles in built.files:
         outputs.extend(node_file_output(node_file, plan, name))
     outputs.extend(cluster_objects_output(plan, name))
-    outputs.append(report_output(built.effective, name, built.not_controllable))
+    outputs.append(report_output(built.report_plan, name, built.not_controllable))
     return outputs
