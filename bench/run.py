@@ -25,11 +25,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kgen.knowledge.versions import SUPPORTED_VERSIONS
+from kgen.honoured import first_version_on
+from kgen.knowledge.versions import SUPPORTED_VERSIONS, version_key
 
 PYTHON = sys.executable
 FLOOR = [PYTHON, "-c", "import yaml, jinja2, cerberus, typer"]
 VERSIONS = list(SUPPORTED_VERSIONS)  # the fleet cycles through every supported version
+# A knob a cluster's own profile sets must be one its version can honour, or the render fails: the
+# fleet sets each knob only from the first version that has the feature on without opting in.
+ANONYMOUS_PATHS_FROM = first_version_on(["AnonymousAuthConfigurableEndpoints"]) or SUPPORTED_VERSIONS[-1]
+PULL_VERIFICATION_FROM = first_version_on(["KubeletEnsureSecretPulledImages"]) or SUPPORTED_VERSIONS[-1]
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
@@ -207,10 +212,10 @@ def write_fleet(folder: Path, count: int) -> list[str]:
         base = "strict" if index % 2 else "cis"
         version = VERSIONS[index % len(VERSIONS)]
         lines = [f"name: {name}", f"extends: {base}", f'kubernetesVersion: "{version}"']
-        if index % 3 == 0:
+        if index % 3 == 0 and version_key(version) >= version_key(ANONYMOUS_PATHS_FROM):
             lines += ["anonymousAccess:", "  mode: paths", "  paths:", "    - /healthz"]
             lines += [f"    - /metrics/team-{index % 17}"]
-        if index % 3 == 1:
+        if index % 3 == 1 and version_key(version) >= version_key(PULL_VERIFICATION_FROM):
             lines += [
                 "features:",
                 "  imagePullCredentialVerification:",

@@ -153,6 +153,8 @@ def validate(
         for reference in profiles:
             try:
                 profile = loader.load(reference, kubernetes_version)
+                for warning in profile.warnings:
+                    typer.echo(warning.format(), err=True)
                 result = render_profile(profile)
                 typer.echo(f"{reference}: ok (profile {profile.name!r}, Kubernetes {profile.version}, {len(result.files)} files)")
             except KgenError as error:

@@ -34,7 +34,8 @@ def _summary(result: object) -> str:
 
         counts = ", ".join(f"{len(not_controllable(plan, t))} on {t}" for t in managed)
         line += f"; settings not controllable: {counts} (see REPORT.md)"
-    return line
+    # Warnings stay with their profile's line (summaries are sorted); REPORT.md repeats them as notes.
+    return "\n".join([line, *(warning.format() for warning in result.profile.warnings)])
 
 
 _LOADERS: dict[str, ProfileLoader] = {}

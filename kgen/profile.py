@@ -16,6 +16,7 @@ from kgen.errors import KgenError, Problem
 from kgen.yamlload import Document, parse_mapping, read_file
 
 KeyPath = tuple[str | int, ...]
+BUNDLED_SUFFIX = " (bundled)"  # ends the display name of every bundled profile file
 
 
 class Origin(NamedTuple):
@@ -37,12 +38,18 @@ class Profile(NamedTuple):
     version: str
     chain: list[str]  # the files read, child first
     origins: dict[KeyPath, Origin]
+    warnings: tuple[Problem, ...] = ()  # located, like problems, but nothing the components refuse
 
     def get(self, dotted: str) -> Any:
         value: Any = self.data
         for part in dotted.split("."):
             value = value[part]
         return value
+
+    def user_origin(self, dotted: str) -> Origin | None:
+        """Where the user's own profile (not a bundled one) set exactly ``dotted``; None if it did not."""
+        origin = self.origins.get(tuple(dotted.split(".")))
+        return None if origin is None or origin.file.endswith(BUNDLED_SUFFIX) else origin
 
     def origin(self, dotted: str) -> Origin | None:
         """The file position that set ``dotted`` (or its nearest set ancestor); None for a default."""
@@ -164,7 +171,7 @@ class ProfileLoader:
         from kgen.resources import bundled_dir
 
         try:
-            return "profiles/" + str(path.relative_to(bundled_dir("profiles").resolve())) + " (bundled)"
+            return "profiles/" + str(path.relative_to(bundled_dir("profiles").resolve())) + BUNDLED_SUFFIX
         except (ValueError, FileNotFoundError):
             pass
         try:
@@ -259,7 +266,11 @@ class ProfileLoader:
             _collect_origins(document, origins)
         merged["name"] = documents[0].data.get("name", merged.get("name"))
         merged.pop("extends", None)
-        return self._validate(merged, origins, documents, [self.display_name(p) for p in chain], version_override)
+        profiles_dir = bundled_dir("profiles").resolve()
+        bundled_ancestors = {path.stem for path in chain if path.parent == profiles_dir}
+        return self._validate(
+            merged, origins, documents, [self.display_name(p) for p in chain], version_override, bundled_ancestors
+        )
 
     def _validate(
         self,
@@ -268,8 +279,11 @@ class ProfileLoader:
         documents: list[Document],
         chain: list[str],
         version_override: str | None,
+        bundled_ancestors: set[str],
     ) -> Profile:
         from kgen.knowledge import check_version
+        from kgen.profile_schema import PROFILE_SCHEMA
+        from kgen.profile_values import control_character_findings, value_findings
 
         problems: list[Problem] = []
         data = quick_normalised(merged)
@@ -281,6 +295,13 @@ class ProfileLoader:
             else:
                 for error in _leaf_errors(validator._errors):
                     problems.append(self._problem(error, origins, documents[0].file))
+        controls = [
+            self._located(finding, origins, documents[0].file) for finding in control_character_findings(merged, PROFILE_SCHEMA)
+        ]
+        if controls:
+            # The control character says what is wrong; a pattern mismatch on the same value adds nothing.
+            control_paths = {p.path for p in controls}
+            problems = [p for p in problems if p.path not in control_paths] + controls
         secrets = self._secret_problems(merged, origins, documents[0].file)
         if secrets:
             # Never echo secret material: drop other problems that would quote the same value.
@@ -308,7 +329,21 @@ class ProfileLoader:
                 ]
             ) from None
         data["kubernetesVersion"] = version
-        return Profile(data["name"], data, version, chain, origins)
+        findings = [self._located(f, origins, documents[0].file) for f in value_findings(data, version, bundled_ancestors)]
+        errors = sorted((p for p in findings if p.severity == "error"), key=lambda p: (p.file, p.line, p.column, p.path))
+        if errors:
+            raise KgenError(problems=errors)
+        warnings = tuple(p for p in findings if p.severity != "error")
+        return Profile(data["name"], data, version, chain, origins, warnings)
+
+    def _located(self, finding: Any, origins: dict[KeyPath, Origin], default_file: str) -> Problem:
+        """A finding of kgen.profile_values as a problem located at the key it names (or its nearest set ancestor)."""
+        probe: KeyPath = finding.path
+        while probe and probe not in origins:
+            probe = probe[:-1]
+        origin = origins.get(probe) or Origin(default_file, 0, 0)
+        dotted = ".".join(_shown_key(part) for part in finding.path)
+        return Problem(finding.message, origin.file, origin.line, origin.column, dotted, finding.rule, finding.severity)
 
     def _problem(self, error: Any, origins: dict[KeyPath, Origin], default_file: str) -> Problem:
         path: KeyPath = tuple(error.document_path)
@@ -454,10 +489,8 @@ def _quick_value(value: Any, rules: dict[str, Any]) -> Any:
             raise _Unsure
         if not isinstance(value, list | str | int):
             raise _Unsure
-    if "regex" in rules and isinstance(value, str):
-        pattern = rules["regex"] if rules["regex"].endswith("$") else rules["regex"] + "$"
-        if not re.match(pattern, value):
-            raise _Unsure
+    if "regex" in rules and isinstance(value, str) and not re.fullmatch(rules["regex"], value):
+        raise _Unsure
     if ("min" in rules or "max" in rules) and not (
         isinstance(value, int) and rules.get("min", value) <= value <= rules.get("max", value)
     ):
@@ -499,12 +532,19 @@ def _validator_class() -> Any:
     import cerberus
 
     class ProfileValidator(cerberus.Validator):  # type: ignore[misc]
-        """cerberus counts Python's ``True`` as an integer (bool subclasses int): a profile must not."""
+        """cerberus with two rules as strict as the components: Python's ``True`` is not an integer
+        (bool subclasses int), and a regex matches the whole value (cerberus appends '$', which lets a
+        trailing newline through)."""
 
         types_mapping: ClassVar[dict[str, Any]] = {
             **cerberus.Validator.types_mapping,
             "integer": cerberus.TypeDefinition("integer", (int,), (bool,)),
         }
+
+        def _validate_regex(self, pattern: str, field: Any, value: Any) -> None:
+            """{'type': 'string'}"""
+            if isinstance(value, str) and not re.fullmatch(pattern, value):
+                self._error(field, cerberus.errors.REGEX_MISMATCH)
 
     return ProfileValidator
 

@@ -179,9 +179,12 @@ PROFILE_SCHEMA: dict[str, Any] = {
                             "default": None,
                             "maxlength": 65536,
                             "regex": r"^-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s-]*-----END CERTIFICATE-----\s*$",
-                            "meta": _doc(
-                                "PEM CA certificate(s) for the issuer (public; AuthenticationConfiguration holds it inline)."
-                            ),
+                            "meta": {
+                                **_doc(
+                                    "PEM CA certificate(s) for the issuer (public; AuthenticationConfiguration holds it inline)."
+                                ),
+                                "multiline": True,
+                            },
                         },
                         "usernameClaim": {"type": "string", "default": "sub", "regex": r"^[A-Za-z0-9_.:-]+$"},
                         "usernamePrefix": {"type": "string", "default": "", "regex": r"^[A-Za-z0-9_.:-]*$"},
@@ -247,8 +250,8 @@ PROFILE_SCHEMA: dict[str, Any] = {
                         "type": "list",
                         "default": [],
                         "maxlength": 64,
-                        "schema": {"type": "string", "minlength": 1, "maxlength": 4096},
-                        "meta": _doc("CEL expressions; the webhook is called only when all are true."),
+                        "schema": {"type": "string", "minlength": 1, "maxlength": 4096, "meta": {"multiline": True}},
+                        "meta": _doc("CEL expressions (may span lines); the webhook is called only when all are true."),
                     },
                 },
             },
@@ -367,7 +370,10 @@ PROFILE_SCHEMA: dict[str, Any] = {
                 "type": "list",
                 "default": CIS_CIPHER_SUITES,
                 "schema": {"type": "string", "regex": r"^TLS_[A-Z0-9_]+$"},
-                "meta": _doc("TLS 1.2 cipher suites (TLS 1.3 suites are not configurable)."),
+                "meta": _doc(
+                    "TLS 1.2 cipher suites (TLS 1.3 suites are not configurable): names the components know; an insecure "
+                    "one is a warning, and an error in a profile that extends cis or strict."
+                ),
             },
         },
     ),

@@ -71,3 +71,12 @@ def test_unsupported_version_on_the_command_line_is_a_usage_error_everywhere(com
         assert "supported: 1.31, 1.32, 1.33, 1.34, 1.35, 1.36, 1.37" in output
         assert "Traceback" not in output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_validate_reports_the_same_problems_as_render(name: str) -> None:
+    code, output = run(["validate", f"{name}.yaml"], CASES)
+    assert code == 1, output
+    errors = [line for line in output.splitlines() if ": error: " in line]
+    golden = [line for line in (GOLDEN / f"{name}.txt").read_text(encoding="utf-8").splitlines() if ": error: " in line]
+    assert errors == golden

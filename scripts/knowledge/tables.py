@@ -1,4 +1,4 @@
-"""settings.json, features.json, requirements.json, audit-policies.json: the plan's hand-kept tables.
+"""The hand-kept tables (settings, features, requirements, audit policies, TLS cipher suites, kubeadm volumes).
 
 The tables are written by hand in YAML beside this file, with their comments. kgen reads the JSON
 generated from them: parsing JSON costs a tenth of parsing YAML on every start. The order of keys
@@ -13,7 +13,7 @@ from typing import Any
 
 from .common import FACTS_DIR, KnowledgeError, Sources
 
-TABLES = ("settings", "features", "requirements", "audit-policies", "node-checks")
+TABLES = ("settings", "features", "requirements", "audit-policies", "node-checks", "tls-cipher-suites", "kubeadm-volumes")
 
 
 def build(name: str, sources: Sources) -> dict[str, Any]:
