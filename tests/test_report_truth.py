@@ -548,8 +548,7 @@ def test_anonymous_line_follows_the_authentication_file(mode: str, version: str,
     # cis itself asks for health: set in the user's own file at 1.31, where the feature is alpha, it is refused
     own_mode = "" if mode == "health" else f"anonymousAccess:\n  mode: {mode}\n"
     profile.write_text(
-        f"name: p\nextends: cis\n{own_mode}"
-        "authentication:\n  jwt:\n  - issuer: https://idp.example.com\n    audiences: [k8s]\n",
+        f"name: p\nextends: cis\n{own_mode}authentication:\n  jwt:\n  - issuer: https://idp.example.com\n    audiences: [k8s]\n",
         encoding="utf-8",
     )
     result = render_profile(ProfileLoader(tmp_path).load(str(profile), version), ["kubeadm"])
