@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kgen.plan import Plan
@@ -52,6 +52,10 @@ TARGET_SUMMARIES: dict[str, str] = {
 
 
 def renderer(name: str) -> Callable[[Plan], list[OutputFile]]:
-    module = import_module(TARGETS[name])
-    render: Callable[[Plan], list[OutputFile]] = module.render
+    render: Callable[[Plan], list[OutputFile]] = target_module(name).render
     return render
+
+
+def target_module(name: str) -> Any:
+    """The module that renders target ``name`` (imported on first use)."""
+    return import_module(TARGETS[name])

@@ -29,9 +29,10 @@ def coverage(plan: Plan, target: str) -> Coverage:
     if target in MANAGED_TARGETS:
         return Coverage(tuple(s for s in plan.settings if _managed_carries(s, target)), ())
     if target in DISTRIBUTION_TARGETS:
-        from kgen.targets.rancher import running
+        from kgen.targets import target_module
 
-        return running(plan, target)
+        carried: Coverage = target_module(target).coverage(plan)
+        return carried
     if target == "kubespray":
         from kgen.targets.kubespray import build_vars
 

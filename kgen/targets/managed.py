@@ -40,9 +40,9 @@ def not_controllable(plan: Plan, target: str) -> list[Item]:
 
         return build_vars(plan).not_controllable
     if target in DISTRIBUTION_TARGETS:
-        from kgen.targets.rancher import not_controllable as distribution_items
+        from kgen.targets import target_module
 
-        return distribution_items(plan, target)
+        return list(target_module(target).not_controllable(plan))
     if target not in MANAGED_TARGETS:
         return []
     data = platforms()[target]

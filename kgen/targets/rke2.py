@@ -10,9 +10,21 @@ from __future__ import annotations
 from kgen.plan import Plan
 from kgen.targets import rancher
 from kgen.targets.common import OutputFile
+from kgen.targets.coverage import Coverage
+from kgen.targets.managed import Item
 
 TARGET = "rke2"
 
 
 def render(plan: Plan) -> list[OutputFile]:
     return rancher.render(plan, TARGET)
+
+
+def not_controllable(plan: Plan) -> list[Item]:
+    """Every setting of the plan this target cannot express or leaves to the distribution."""
+    return rancher.not_controllable(plan, TARGET)
+
+
+def coverage(plan: Plan) -> Coverage:
+    """What runs with this target's files: what they carry plus what the distribution sets itself."""
+    return rancher.running(plan, TARGET)
