@@ -452,6 +452,13 @@ _CIPHER_SUITE_NAME = re.compile(r"TLS_[A-Z0-9]+(?:_[A-Z0-9]+)+")  # the form onl
 _KUBERNETES_TLS_VERSIONS = ("VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13")
 
 
+def _known_cipher_suites() -> dict[str, Any]:
+    from kgen.knowledge._data import load
+
+    suites: dict[str, Any] = load("tls-cipher-suites.json")["table"]["suites"]
+    return suites
+
+
 def _flag_value_problem(component: str, name: str, kind: str, value: str) -> str | None:
     """Why the component would refuse ``value`` for a flag of type ``kind``, or None."""
     shown = repr(value) if len(value) <= 60 else repr(value[:60] + "...")
@@ -464,6 +471,10 @@ def _flag_value_problem(component: str, name: str, kind: str, value: str) -> str
         if bad:
             first = repr(bad[0]) if len(bad[0]) <= 60 else repr(bad[0][:60] + "...")
             return f"{first} is not a cipher suite name (IANA names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)"
+        # The Kubernetes components and etcd both look names up in Go's crypto/tls tables.
+        unknown = [entry.strip() for entry in value.split(",") if entry.strip() not in _known_cipher_suites()]
+        if unknown:
+            return f"{unknown[0]!r} is not a cipher suite {component} knows (Go crypto/tls names); it refuses to start"
     elif kind == "bool":
         if value not in _BOOL_WORDS:
             return f"{shown} is not true or false"

@@ -874,7 +874,7 @@ class _Planner:
 
     def kubeadm_join(self) -> None:
         if self.data["anonymousAccess"]["mode"] != "unrestricted":
-            self.plan.need("join-file-discovery")
+            self.plan.need("join-file-discovery", "role-join-file-discovery")
         if self.data["kubelet"]["serverTLSBootstrap"]:
             self.plan.need("kubelet-serving-csr-approver")
         if self.data["kubelet"]["protectKernelDefaults"]:

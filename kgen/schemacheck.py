@@ -304,7 +304,7 @@ def _json_equal(left: object, right: object) -> bool:
     """Equality as JSON Schema defines it: true is not 1, but 1 equals 1.0."""
     if _is_number(left) and _is_number(right):
         return left == right
-    if type(left) is not type(right):
+    if _json_type(left) != _json_type(right):  # by JSON type: a str subclass (yamlout.UnsafeString) is a string
         return False
     if isinstance(left, list) and isinstance(right, list):
         return len(left) == len(right) and all(map(_json_equal, left, right))

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
+
+import yaml
 
 Path = tuple[str | int, ...]
 Comments = Mapping[Path, str]
@@ -42,6 +44,12 @@ _PLAIN = re.compile(r"^[A-Za-z0-9/_.][A-Za-z0-9 _./@%+=,:()*-]*$")
 # milliseconds to compile at every start.
 _UNSAFE_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"}
+
+
+# Ansible's own YAML resolver is PyYAML's: the one that decides what a tagged scalar becomes.
+_RESOLVER = yaml.resolver.Resolver()
+# Characters that can begin a Jinja construct or an Ansible template header.
+_TEMPLATE_CHARS = frozenset("{}%#")
 
 
 class UnsafeString(str):
@@ -130,10 +138,11 @@ def _value_lines(prefix: str, value: Any, indent: int, path: Path, comments: Com
         if not value:
             return [f"{prefix} []{note}"]
         return [prefix + note, *_sequence(value, indent, path, comments)]
-    if isinstance(value, str) and "\n" in value and not isinstance(value, UnsafeString):
+    if isinstance(value, str) and "\n" in value:
         block = _literal_block(value, indent + 2)
         if block is not None:
-            return [f"{prefix} {block[0]}{note}", *block[1:]]
+            tag = "!unsafe " if isinstance(value, UnsafeString) else ""
+            return [f"{prefix} {tag}{block[0]}{note}", *block[1:]]
     return [f"{prefix} {scalar(value)}{note}"]
 
 
@@ -178,12 +187,30 @@ def dump(data: Mapping[Any, Any] | Sequence[Any], comments: Comments | None = No
     return "\n".join(lines) + "\n"
 
 
-def unsafe(value: Any) -> Any:
-    """Tag every string Ansible would treat as a template (``{{`` or ``{%``), at any depth."""
-    if isinstance(value, dict):
-        return {key: unsafe(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [unsafe(item) for item in value]
-    if isinstance(value, str) and ("{{" in value or "{%" in value):
+def unsafe(value: Any, evaluated: Collection[Path] = (), path: Path = ()) -> Any:
+    """Every string at any depth tagged ``!unsafe``, so that Ansible never evaluates it as a template.
+
+    Ansible evaluates more than ``{{``/``{%``: it strips ``{# #}`` comments and reads a leading ``#jinja2:``
+    line as new delimiters, so no test of the text can tell a string is inert; only the tag makes it so.
+    ``evaluated`` lists the paths of values the role is meant to evaluate (its own expressions), left untagged.
+    Mapping keys stay as they are: Ansible does not template them, and kgen's keys are field and flag names.
+    """
+    if isinstance(value, Mapping):
+        return {key: unsafe(item, evaluated, (*path, key)) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [unsafe(item, evaluated, (*path, index)) for index, item in enumerate(value)]
+    if isinstance(value, str) and path not in evaluated and not read_as_other_type(value):
         return UnsafeString(value)
     return value
+
+
+def read_as_other_type(text: str) -> bool:
+    """True for text that ansible-core 2.19 would not read back as a string under ``!unsafe``.
+
+    2.19 resolves a tagged scalar as if it were plain, quotes or not: ``!unsafe 'false'`` loads as a boolean,
+    ``!unsafe '1.30'`` as 1.3, ``!unsafe ''`` as null. Such text (booleans, numbers, nulls, timestamps) holds no
+    character that starts a template, so it stays untagged and quoted; text with a template character is
+    always tagged.
+    """
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return tag != "tag:yaml.org,2002:str" and not _TEMPLATE_CHARS.intersection(text)

@@ -606,3 +606,14 @@ def test_check_reports_a_broken_symlink_without_a_traceback(tmp_path: Path) -> N
     assert result.exit_code == 3, result.output
     assert "kube-proxy.args: error: is a symbolic link" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_check_config_refuses_a_well_formed_but_unknown_cipher_suite(tmp_path: Path) -> None:
+    (tmp_path / "kube-apiserver.args").write_text(
+        "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_MADE_UP\n", encoding="utf-8"
+    )
+    (tmp_path / "etcd.args").write_text("--cipher-suites=TLS_RSA_WITH_RC4_128_SHA_FAKE\n", encoding="utf-8")
+    code, stdout, _stderr = _invoke(["check-config", str(tmp_path)])
+    assert code == 1
+    assert "--tls-cipher-suites: 'TLS_MADE_UP' is not a cipher suite kube-apiserver knows" in stdout
+    assert "--cipher-suites: 'TLS_RSA_WITH_RC4_128_SHA_FAKE' is not a cipher suite etcd knows" in stdout

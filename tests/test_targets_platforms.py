@@ -257,7 +257,16 @@ def test_ansible_keeps_a_profile_pod_subnet(tmp_path: Path) -> None:
 def test_ansible_role_expression_is_left_for_ansible() -> None:
     text = output(ansible.render(plan_for("strict", "1.37")), ansible.VARS_PATH).content
     assert "podSubnet: '{{ kubernetes_pod_network.cidr }}'  # the role's default" in text
-    assert "kubenetes_config_kubelet_apiversion: v1beta1" in text
+    assert "kubenetes_config_kubelet_apiversion: !unsafe v1beta1" in text
+
+
+def test_ansible_keeps_the_roles_kubelet_defaults_unless_the_profile_sets_them() -> None:
+    values, comments = ansible.role_vars(plan_for("cis", "1.37"))
+    kubelet = values["kubernetes_config_kubelet_configuration"]
+    assert platforms()["ansible"]["roleKubeletDefaults"] == {"cgroupDriver": "systemd"}
+    assert kubelet["cgroupDriver"] == "systemd"
+    assert ("kubernetes_config_kubelet_configuration", "cgroupDriver") in comments
+    assert kubelet["readOnlyPort"] == 0 and kubelet["authentication"]["anonymous"]["enabled"] is False
 
 
 # --- eks ------------------------------------------------------------------------------------------
@@ -470,3 +479,72 @@ def test_kubeadm_and_flags_have_nothing_uncontrollable() -> None:
     plan = plan_for("strict", "1.37")
     assert not_controllable(plan, "kubeadm") == [] and not_controllable(plan, "ansible") == []
     assert not_controllable(plan, "kubespray") == []
+
+
+# --- never weaker than the platform or role ---------------------------------------------------------
+
+
+def _dig(tree: dict[str, Any], dotted: str) -> Any:
+    node: Any = tree
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _kubespray_kubelet_value(values: dict[str, Any], field: str) -> Any:
+    entry = platforms()["kubespray"]["kubeletVariables"].get(field)
+    if entry is None or entry["variable"] not in values:
+        return None
+    value = values[entry["variable"]]
+    return ("Webhook" if value else "AlwaysAllow") if entry["type"] == "webhook-mode" else value
+
+
+@pytest.mark.parametrize(("profile", "version"), CASES)
+def test_no_target_renders_a_kubelet_value_weaker_than_its_platforms_default(profile: str, version: str) -> None:
+    facts = platforms()
+    plan = plan_for(profile, version)
+    fragment = parse(output(eks.render(plan), "nodeadm-nodeconfig.yaml").content)[0]["spec"]["kubelet"]["config"]
+    eksctl = parse(output(eks.render(plan), "eksctl-kubelet-extra-config.yaml").content)[0]["kubeletExtraConfig"]
+    spray = kubespray.build_vars(plan).values
+    checked = 0
+    for field, hardened in facts["kubeletHardened"].items():
+        if facts["eks"]["kubeletDefaults"].get(field) == hardened:
+            assert _dig(fragment, field) in (None, hardened), field
+            assert _dig(eksctl, field) in (None, hardened), field
+            checked += 1
+        if facts["kubespray"]["kubeletDefaults"].get(field) == hardened:
+            assert _kubespray_kubelet_value(spray, field) in (None, hardened), field
+            checked += 1
+    assert checked >= 10
+
+
+def test_baseline_leaves_the_platforms_protect_kernel_defaults_alone() -> None:
+    plan = plan_for("baseline", "1.37")
+    assert plan.config("kubelet")["protectKernelDefaults"] is False
+    files = eks.render(plan)
+    fragment = parse(output(files, "nodeadm-nodeconfig.yaml").content)[0]["spec"]["kubelet"]["config"]
+    assert "protectKernelDefaults" not in fragment
+    assert "protectKernelDefaults" not in output(files, "eksctl-kubelet-extra-config.yaml").content
+    eks_items = [entry for entry in not_controllable(plan, "eks") if entry["origin"] == "kubelet.protectKernelDefaults"]
+    assert len(eks_items) == 1 and "nodeadm" in eks_items[0]["platform"] and "stronger" in eks_items[0]["platform"]
+    built = kubespray.build_vars(plan)
+    assert "kubelet_protect_kernel_defaults" not in built.values
+    assert any(entry["origin"] == "kubelet.protectKernelDefaults" for entry in built.not_controllable)
+    report = output(files, "REPORT.md").content
+    assert "## The platform's own defaults" in report and "protectKernelDefaults: true" in report
+    # The hardened value is still rendered: it equals the platform's and says so explicitly.
+    cis = plan_for("cis", "1.37")
+    assert (
+        parse(output(eks.render(cis), "nodeadm-nodeconfig.yaml").content)[0]["spec"]["kubelet"]["config"]["protectKernelDefaults"]
+        is True
+    )
+    assert kubespray.build_vars(cis).values["kubelet_protect_kernel_defaults"] is True
+
+
+def test_a_platform_default_that_is_not_hardened_is_not_protected(tmp_path: Path) -> None:
+    """kubespray leaves serverTLSBootstrap off by default: a profile may turn it on or leave it off."""
+    assert platforms()["kubespray"]["kubeletDefaults"]["serverTLSBootstrap"] is False
+    plan = custom_plan(tmp_path, "name: tls-off\nextends: cis\nkubelet:\n  serverTLSBootstrap: false\n")
+    assert kubespray.build_vars(plan).values["kubelet_rotate_server_certificates"] is False

@@ -120,6 +120,23 @@ def test_unsafe_strings_are_tagged_for_ansible() -> None:
     assert text.startswith("v: !unsafe ")
 
 
+def test_unsafe_tags_every_string_but_those_ansible_would_read_as_another_type() -> None:
+    data = {"a": ["plain", "#jinja2:x", "a{# c #}b", "multi\nline\n"], "b": {"n": 1, "t": True, "f": "false", "v": "1.30"}}
+    tagged = yamlout.unsafe(data, evaluated={("a", 0)})
+    assert [isinstance(item, yamlout.UnsafeString) for item in tagged["a"]] == [False, True, True, True]
+    assert tagged["b"] == {"n": 1, "t": True, "f": "false", "v": "1.30"}
+    assert not isinstance(tagged["b"]["f"], yamlout.UnsafeString) and not isinstance(tagged["b"]["v"], yamlout.UnsafeString)
+    text = yamlout.dump(tagged)
+    assert "- !unsafe |\n  multi\n  line\n" in text
+    assert "f: 'false'" in text and "v: '1.30'" in text
+
+
+def test_text_with_a_template_character_is_never_read_as_another_type() -> None:
+    assert yamlout.read_as_other_type("false") and yamlout.read_as_other_type("") and yamlout.read_as_other_type("0x1F")
+    assert not yamlout.read_as_other_type("{{ x }}") and not yamlout.read_as_other_type("#jinja2:x")
+    assert not yamlout.read_as_other_type("2024-01-01{# x #}")
+
+
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(
     st.recursive(

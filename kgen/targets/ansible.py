@@ -3,7 +3,9 @@
 The variable names are those of geerlingguy.kubernetes (defaults/main.yml, templates/kubeadm-kubelet-config.j2,
 recorded in kgen/data/platforms.json): the role writes apiVersion and kind itself, from version-only variables
 such as kubernetes_config_kubeadm_apiversion, so the objects here carry neither. Ansible replaces a dictionary
-variable rather than merging it, so each object is complete and keeps what the role's own default held.
+variable rather than merging it, so each object is complete and keeps what the role's own default held
+(its podSubnet expression, its kubelet cgroupDriver). Every string is tagged !unsafe except the role's own
+expressions kept from its defaults (role_evaluated_paths), which Ansible must evaluate.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ VARS_PATH = "vars/kgen-kubeadm.yml"
 Comments = dict[tuple[str | int, ...], str]
 NODE_FILE_MODE = "0600"
 ROLE_DEFAULT = "the role's default: set cluster.podSubnet in the profile to fix it here"
+ROLE_KUBELET_DEFAULT = "the role's default KubeletConfiguration, which this variable replaces"
+Path = tuple[str | int, ...]
 
 
 def _role_object(document: dict[str, Any], comments: Comments, values: dict[str, Any], out_comments: Comments) -> None:
@@ -37,29 +41,54 @@ def _role_object(document: dict[str, Any], comments: Comments, values: dict[str,
             out_comments[(variable, *path)] = text
 
 
-def _keep_role_defaults(cluster: dict[str, Any], comments: Comments) -> list[tuple[str, ...]]:
-    """Add the role's own ClusterConfiguration defaults the profile leaves open; their paths stay Jinja."""
-    kept: list[tuple[str, ...]] = []
-    for section, fields in platforms()["ansible"]["roleClusterDefaults"].items():
-        for name, value in fields.items():
-            target = cluster.setdefault(section, {})
-            if name not in target:
-                target[name] = value
-                comments[(section, name)] = ROLE_DEFAULT
-                kept.append((section, name))
+def _keep_role_defaults(document: dict[str, Any], defaults: dict[str, Any], comments: Comments, why: str) -> list[Path]:
+    """Add the role's own defaults the profile leaves open, key by key at any depth; the paths added."""
+    kept: list[Path] = []
+    for name, value in defaults.items():
+        if isinstance(value, dict):
+            inner = document.setdefault(name, {})
+            inner_comments: Comments = {}
+            kept.extend((name, *path) for path in _keep_role_defaults(inner, value, inner_comments, why))
+            comments.update({(name, *path): text for path, text in inner_comments.items()})
+        elif name not in document:
+            document[name] = value
+            comments[(name,)] = why
+            kept.append((name,))
     return kept
 
 
+def role_evaluated_paths(cluster_kept: list[Path]) -> set[Path]:
+    """The values left for Ansible to evaluate: the role's own expressions among its kept ClusterConfiguration defaults.
+
+    Every other string is tagged !unsafe. The role's expressions are recorded in kgen/data/platforms.json
+    (ansible.roleExpressions) and only a value equal to one of them is left untagged.
+    """
+    facts = platforms()["ansible"]
+    variable = facts["objectVariables"]["ClusterConfiguration"]
+    expressions = set(facts["roleExpressions"])
+    defaults = facts["roleClusterDefaults"]
+    evaluated: set[Path] = set()
+    for path in cluster_kept:
+        value: Any = defaults
+        for part in path:
+            value = value[part]
+        if value in expressions:
+            evaluated.add((variable, *path))
+    return evaluated
+
+
 def role_vars(plan: Plan) -> tuple[dict[str, Any], Comments]:
+    facts = platforms()["ansible"]
     values: dict[str, Any] = {}
     comments: Comments = {}
-    for variable in platforms()["ansible"]["packageVersionVariables"]:
+    for variable in facts["packageVersionVariables"]:
         values[variable] = plan.version
         comments[(variable,)] = f"the role installs kubelet, kubeadm and kubectl {plan.version} packages"
     cluster, cluster_comments = cluster_configuration(plan)
-    kept = _keep_role_defaults(cluster, cluster_comments)
+    kept = _keep_role_defaults(cluster, facts["roleClusterDefaults"], cluster_comments, ROLE_DEFAULT)
     _role_object(cluster, cluster_comments, values, comments)
     kubelet, kubelet_comments = kubelet_configuration(plan)
+    _keep_role_defaults(kubelet, facts["roleKubeletDefaults"], kubelet_comments, ROLE_KUBELET_DEFAULT)
     _role_object(kubelet, kubelet_comments, values, comments)
     proxy = kube_proxy_configuration(plan)
     if proxy:
@@ -73,11 +102,7 @@ def role_vars(plan: Plan) -> tuple[dict[str, Any], Comments]:
         comments[("kgen_node_files", len(files) - 1, "path")] = node_file.reason.short()
     values["kgen_node_files"] = files
     comments[("kgen_node_files",)] = "copy before kubeadm init; the API server reads them from these paths"
-    safe = yamlout.unsafe(values)
-    cluster_variable = platforms()["ansible"]["objectVariables"]["ClusterConfiguration"]
-    for section, name in kept:  # the role's own expressions are meant to be evaluated by Ansible
-        safe[cluster_variable][section][name] = str(safe[cluster_variable][section][name])
-    return safe, comments
+    return yamlout.unsafe(values, role_evaluated_paths(kept)), comments
 
 
 def render(plan: Plan) -> list[OutputFile]:

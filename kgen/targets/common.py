@@ -174,7 +174,7 @@ def report_output(
     from kgen.compliance import compliance_summary
     from kgen.plan import requirements_table
     from kgen.targets.coverage import coverage, target_features
-    from kgen.targets.managed import platform_exposed
+    from kgen.targets.managed import platform_defaults_line, platform_exposed
 
     table = requirements_table()
     covered = coverage(plan, target)
@@ -189,5 +189,6 @@ def report_output(
         not_controllable=not_controllable,
         reasons=reasons,
         compliance=None if target in MANAGED_TARGETS else compliance_summary(plan, target, covered),
+        platform_defaults=platform_defaults_line(target),
     )
     return OutputFile("REPORT.md", content.rstrip("\n") + "\n")

@@ -2,18 +2,19 @@
 
 Every variable name comes from kgen/data/platforms.json, where scripts/knowledge/platforms.py checked it
 against kubespray's defaults. Settings kubespray templates itself are left to it; settings it cannot
-express are listed in REPORT.md. Strings Ansible would evaluate as templates are tagged !unsafe.
+express are listed in REPORT.md. Every string is tagged !unsafe (yamlout.unsafe), so Ansible evaluates none of them.
 """
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
 from kgen import yamlout
 from kgen.plan import Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, header_lines, render_template, report_output
-from kgen.targets.managed import Item, describe, item, platforms
+from kgen.targets.managed import Item, describe, item, platforms, weaker_than_platform
 
 TARGET = "kubespray"
 VARS_PATH = "group_vars/k8s_cluster/kgen-hardening.yml"
@@ -272,7 +273,10 @@ class _Builder:
         for setting in self.plan.fields("kubelet"):
             key = setting.key
             top = key.split(".", 1)[0]
-            if top == "featureGates":
+            weaker = weaker_than_platform(setting, TARGET)
+            if weaker is not None:
+                self.out.not_controllable.append(weaker)
+            elif top == "featureGates":
                 gates.append(f"{key.split('.', 1)[1]}={'true' if setting.value else 'false'}")
             elif key in mapping:
                 why = setting.reason.short()
@@ -318,9 +322,38 @@ class _Builder:
                 self.refuse(setting, "kubespray has no variable for this KubeProxyConfiguration field", "use the kubeadm target")
         self.set("kube_proxy_feature_gates", gates, "")
 
+    # Profile keys and paths ---------------------------------------------------------------------
+    def profile_variables(self) -> None:
+        for key, entry in self.facts["profileVariables"].items():
+            value = self.plan.profile.get(key)
+            if value not in entry["values"]:
+                self.out.not_controllable.append(
+                    item(
+                        f"{key} {value}",
+                        key,
+                        f"kubespray's {entry['variable']} accepts {', '.join(entry['values'])}",
+                        "use the kubeadm target",
+                    )
+                )
+                continue
+            self.set(entry["variable"], value, f"{entry['why']}; from {key}")
+
+    def path_mounts(self) -> None:
+        """Mount each path's own directory on both sides, so the file lands where the profile says on the host."""
+        for variable, mount in self.facts["pathMounts"].items():
+            path = self.out.values.get(variable)
+            if not isinstance(path, str):
+                continue
+            directory = posixpath.dirname(path)
+            why = f"kubespray mounts this host directory at {mount['mountPath']}; the same directory as {variable}"
+            self.set(mount["hostPath"], directory, why)
+            self.set(mount["mountPath"], directory, f"the directory of {variable} inside the kube-apiserver pod")
+
     def build(self) -> KubesprayVars:
+        self.profile_variables()
         self.files()
         self.flags()
+        self.path_mounts()
         self.kubelet()
         self.kube_proxy()
         for variable in GATE_VARIABLES:

@@ -87,9 +87,49 @@ def kubelet_items(plan: Plan, target: str) -> list[Item]:
     return [entry for setting in plan.fields("kubelet") if (entry := kubelet_refusal(setting, target)) is not None]
 
 
+def _shown(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def weaker_than_platform(setting: Setting, target: str) -> Item | None:
+    """An item when the platform's or role's own default for this kubelet field is the hardened value and the
+    profile's is not: rendering it would turn a platform protection off, so kgen renders nothing and says so."""
+    facts = platforms()
+    hardened = facts["kubeletHardened"].get(setting.key)
+    data = facts[target]
+    default = data["kubeletDefaults"].get(setting.key)
+    if hardened is None or default != hardened or setting.value == hardened:
+        return None
+    return item(
+        describe(setting),
+        setting.reason.origin,
+        f"{data['kubeletDefaultsBy']} already set {setting.key}: {_shown(default)}, stronger than the profile's "
+        f"{_shown(setting.value)}; kgen never renders a weaker value over it",
+        "nothing to do: the platform's value stays",
+    )
+
+
+def platform_defaults_line(target: str) -> str | None:
+    """REPORT.md's statement of what the target's kubelet values were compared with, or None for other targets."""
+    facts = platforms()
+    data = facts.get(target)
+    if not isinstance(data, dict) or "kubeletDefaults" not in data:
+        return None
+    hardened = facts["kubeletHardened"]
+    kept = [f"{name}: {_shown(value)}" for name, value in data["kubeletDefaults"].items() if hardened.get(name) == value]
+    compared = "; it holds " + ", ".join(kept) if kept else "; kgen knows no hardened value among them"
+    return (
+        f"Each kubelet value is compared with {data['kubeletDefaultsBy']}{compared}. kgen never renders a value weaker "
+        "than the platform's own: such a profile value renders nothing and is listed under 'Not controllable'."
+    )
+
+
 def kubelet_refusal(setting: Setting, target: str) -> Item | None:
     """None when ``target`` accepts this KubeletConfiguration field with this value, else why not."""
     data = platforms()[target]
+    weaker = weaker_than_platform(setting, target)
+    if weaker is not None:
+        return weaker
     top = setting.key.split(".", 1)[0]
     origin = setting.reason.origin
     if target == "eks":

@@ -43,6 +43,9 @@ def _kubespray_names(kubespray: dict[str, Any]) -> set[str]:
         names.update(entry["variable"] for entry in mapping.values())
     for table in ("kubeletVariables", "kubeProxyVariables"):
         names.update(entry["variable"] for entry in kubespray[table].values())
+    names.update(entry["variable"] for entry in kubespray["profileVariables"].values())
+    for variable, mount in kubespray["pathMounts"].items():
+        names.update((variable, mount["hostPath"], mount["mountPath"]))
     return names
 
 
@@ -59,6 +62,11 @@ def _check_managed(facts: dict[str, Any]) -> None:
     stray = sorted(set(eks["ownedText"]) - set(eks["nodeadmOwned"]))
     if stray:
         raise PlatformFactsError("eks: ownedText for fields nodeadm does not own: " + ", ".join(stray))
+    role = facts["ansible"]
+    role_strings = {value for fields in role["roleClusterDefaults"].values() for value in fields.values()}
+    stray_expressions = sorted(set(role["roleExpressions"]) - role_strings)
+    if stray_expressions:
+        raise PlatformFactsError("ansible: roleExpressions not among the role's defaults: " + ", ".join(stray_expressions))
     releases = facts["kubespray"]["releases"]
     for release in releases:
         low, high = release["kubernetes"]
@@ -88,4 +96,17 @@ def build(upstream: Path, sources: Sources) -> dict[str, Any]:
         "templatedKubeletFields": {"file": "upstream/kubespray/kubelet-config-template-fields.txt", "source": fields_source},
         "commits": sorted(set(_COMMIT.findall(variables_source + " " + fields_source))),
     }
-    return {**facts, "kubespray": kubespray}
+    eks = dict(facts["eks"])
+    eks["kubeletDefaults"] = _dotted(eks["nodeadmDefaults"])
+    return {**facts, "kubespray": kubespray, "eks": eks}
+
+
+def _dotted(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested KubeletConfiguration fragment as dotted field -> value."""
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and key != "featureGates":
+            flat.update(_dotted(value, f"{prefix}{key}."))
+        elif not isinstance(value, dict):
+            flat[f"{prefix}{key}"] = value
+    return flat
