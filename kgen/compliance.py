@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from kgen.plan import NodeFile, Plan, Setting
+from kgen.plan import NodeFile, Plan
+from kgen.plan.model import nested_fields
 from kgen.targets.coverage import Coverage, coverage
 
 
@@ -52,19 +52,7 @@ def _component_values(covered: Coverage, component: str) -> tuple[dict[str, str]
         providers = _encryption_providers(covered.files)
         if providers:
             flags["provider"] = providers
-    return flags, _nested(s for s in covered.settings if s.component == component and not s.is_flag)
-
-
-def _nested(fields: Iterable[Setting]) -> dict[str, Any]:
-    """Dotted config fields as the nested document a component reads."""
-    result: dict[str, Any] = {}
-    for setting in fields:
-        node = result
-        parts = setting.key.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = setting.value
-    return result
+    return flags, nested_fields(s for s in covered.settings if s.component == component and not s.is_flag)
 
 
 def _lookup(config: dict[str, Any], path: str) -> Any:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgen.errors import KgenError, UsageError
 from kgen.profile import ProfileLoader
-from kgen.provenance import Record, records, requirement_text, show_value
+from kgen.provenance import Record, records, requirement_text, requirements_for, show_value
 from kgen.reports import check_format
 
 if TYPE_CHECKING:
@@ -242,14 +242,19 @@ def _copy_out(revision: str, repo_path: str, top: Path, root: Path, fallbacks: d
 # --- comparing -------------------------------------------------------------------------------------------
 
 
+def _requirements(side: Side) -> list[str]:
+    """The requirements of the targets this side rendered."""
+    return requirements_for(side.plan, list(dict.fromkeys(path.split("/", 1)[0] for path in side.files)))
+
+
 def compare(old: Side, new: Side) -> Comparison:
     return Comparison(
         old=old,
         new=new,
         settings=compare_records(records(old.plan), records(new.plan)),
         features=_feature_changes(old.plan, new.plan),
-        requirements_added=[r for r in new.plan.requirements if r not in old.plan.requirements],
-        requirements_removed=[r for r in old.plan.requirements if r not in new.plan.requirements],
+        requirements_added=[r for r in _requirements(new) if r not in _requirements(old)],
+        requirements_removed=[r for r in _requirements(old) if r not in _requirements(new)],
         notes_added=[n.text for n in new.plan.notes if n.text not in {m.text for m in old.plan.notes}],
         notes_removed=[n.text for n in old.plan.notes if n.text not in {m.text for m in new.plan.notes}],
         files_added=[f for f in new.files if f not in old.files],

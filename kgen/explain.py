@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kgen.errors import KgenError
 from kgen.knowledge.gates_engine import first_locked
 from kgen.knowledge.versions import version_key
-from kgen.provenance import Record, component_index, load_plan, places, records, requirement_text
+from kgen.provenance import Record, component_index, load_plan, places, records, requirement_text, requirements_for
 from kgen.reports import check_format
 
 if TYPE_CHECKING:
@@ -299,10 +299,11 @@ def _text(explanation: Explanation) -> str:
         lines.append("Notes")
         for record in explanation.notes:
             lines.append(f"  - {record.value}" + (f" ({record.profile_key})" if record.profile_key else ""))
-    if explanation.plan.requirements:
+    requirements = requirements_for(explanation.plan, explanation.targets)
+    if requirements:
         lines.append("")
         lines.append("Requirements")
-        lines.extend(f"  - {rid}: {requirement_text(rid)}" for rid in explanation.plan.requirements)
+        lines.extend(f"  - {rid}: {requirement_text(rid)}" for rid in requirements)
     return "\n".join(lines) + "\n"
 
 
@@ -366,5 +367,5 @@ def _as_json(explanation: Explanation) -> dict[str, Any]:
             for r in explanation.features
         ],
         "notes": [{"text": r.value, "profileKey": r.profile_key, "refs": list(r.refs)} for r in explanation.notes],
-        "requirements": list(plan.requirements) if explanation.query is None else [],
+        "requirements": requirements_for(plan, explanation.targets) if explanation.query is None else [],
     }

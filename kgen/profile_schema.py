@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kgen.targets import TARGETS as TARGET_MODULES
+from kgen.target_registry import TARGET_NAMES
 
 NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 VERSION_PATTERN = r"^v?1\.[0-9]{1,2}$"
@@ -21,7 +21,14 @@ HTTPS_URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()
 # An image reference prefix without tag or digest, optionally ending in "/*" (a whole path segment wildcard).
 REGISTRY_PATTERN = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(/\*)?$"
 FEATURE_GATE_PATTERN = r"^[A-Z][A-Za-z0-9]*$"
-TARGETS = list(TARGET_MODULES)
+# An image reference with a tag and optional digest (kind node images); no characters that need quoting.
+KIND_IMAGE_PATTERN = (
+    r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*"
+    r":[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$"
+)
+# A host folder, absolute or relative to the working folder; segments may not start with '.'.
+HOST_PATH_PATTERN = r"^/?[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*(/[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*)*$"
+TARGETS = list(TARGET_NAMES)
 POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"]
 TLS_VERSIONS = ["VersionTLS12", "VersionTLS13"]
 
@@ -528,6 +535,46 @@ PROFILE_SCHEMA: dict[str, Any] = {
                 "keysrules": {"type": "string", "regex": FEATURE_GATE_PATTERN},
                 "valuesrules": {"type": "boolean"},
                 "meta": _doc("kubeadm's own feature gates (ClusterConfiguration.featureGates), not the components'."),
+            },
+        },
+    ),
+    "capi": _section(
+        "Target capi (Cluster API KubeadmControlPlane and KubeadmConfigTemplate fragments).",
+        {
+            "contract": {
+                "type": "string",
+                "default": "v1beta2",
+                "allowed": ["v1beta2", "v1beta1"],
+                "meta": _doc(
+                    "Cluster API API version to write: v1beta2 (list-form extraArgs; Cluster API v1.11 and newer) or "
+                    "v1beta1 (map-form extraArgs; older releases, deprecated from v1.11)."
+                ),
+            },
+        },
+    ),
+    "kind": _section(
+        "Target kind (a kind Cluster for trying the profile on one machine).",
+        {
+            "nodeImage": {
+                "type": "string",
+                "nullable": True,
+                "default": None,
+                "regex": KIND_IMAGE_PATTERN,
+                "meta": _doc(
+                    "kindest/node image for the nodes (e.g. kindest/node:v1.35.1). Unset: kindest/node at cluster.release, "
+                    "else kind's own default image when it is of the profile's Kubernetes version, else a placeholder "
+                    "that kind refuses to pull."
+                ),
+            },
+            "nodeFilesFrom": {
+                "type": "string",
+                "nullable": True,
+                "default": None,
+                "regex": HOST_PATH_PATTERN,
+                "meta": _doc(
+                    "Folder holding the rendered node files, as seen from where `kind create cluster` runs (kind resolves "
+                    "relative paths against its working folder). Unset: out/<profile>/kind/files, the default output folder."
+                ),
             },
         },
     ),

@@ -315,6 +315,14 @@ def load_plan(reference: str, version: str | None, targets: list[str] | None = N
     return build_plan(profile), chosen
 
 
+def requirements_for(plan: Plan, targets: list[str]) -> list[str]:
+    """The plan's requirements that apply to at least one of ``targets`` (an entry without targets applies to all)."""
+    from kgen.plan import requirements_table
+
+    table = requirements_table()
+    return [rid for rid in plan.requirements if any(t in table.get(rid, {}).get("targets", [t]) for t in targets)]
+
+
 def requirement_text(requirement: str) -> str:
     from kgen.plan import requirements_table
 

@@ -38,6 +38,8 @@ _INDEX_NAME = "INDEX.json"
 
 # Keywords that carry no validation meaning. ``$defs`` is handled by the compiler itself.
 _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "x-kgen-provenance"})
+# Length bounds (JSON Schema validation vocabulary), checked on the value type they apply to.
+_SIZE_KEYWORDS = frozenset({"minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"})
 _JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 _DEFS_PREFIX = "#/$defs/"
 # Keys printed bare in a dotted path; anything else is printed as ["key"].
@@ -108,6 +110,7 @@ class _Node:
         "enum",
         "has_const",
         "items",
+        "list_keys",
         "maximum",
         "minimum",
         "pattern",
@@ -115,6 +118,7 @@ class _Node:
         "property_schemas",
         "ref",
         "required",
+        "sizes",
         "types",
     )
 
@@ -136,6 +140,10 @@ class _Node:
         self.maximum: int | float | None = None
         self.any_of: tuple[_Node, ...] = ()
         self.ref: _Node | None = None
+        # Length bounds by keyword (minLength, maxItems, ...); only the ones the schema has.
+        self.sizes: dict[str, int] = {}
+        # x-kubernetes-list-type "set" (() : whole items unique) or "map" (the list-map-keys unique).
+        self.list_keys: tuple[str, ...] | None = None
         # Which JSON types can pass this node at all (None: any); computed on first use.
         self.accepted_types: tuple[str, ...] | None = None
         self.accepted_types_known = False
@@ -244,6 +252,23 @@ class _Compiler:
                 if not isinstance(value, list) or not value:
                     raise _fail(at, "must be a non-empty list")
                 node.any_of = tuple(self._compile(sub, f"{at}/{i}") for i, sub in enumerate(value))
+            elif keyword in _SIZE_KEYWORDS:
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    raise _fail(at, "must be a non-negative integer")
+                node.sizes[keyword] = value
+            elif keyword == "x-kubernetes-list-type":
+                if value not in ("atomic", "set", "map"):
+                    raise _fail(at, f"unknown list type {value!r}")
+                if value == "set":
+                    node.list_keys = ()
+                elif value == "map":
+                    keys = schema.get("x-kubernetes-list-map-keys")
+                    if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+                        raise _fail(at, "a map list needs x-kubernetes-list-map-keys")
+                    node.list_keys = tuple(keys)
+            elif keyword == "x-kubernetes-list-map-keys":
+                if schema.get("x-kubernetes-list-type") != "map":
+                    raise _fail(at, "only allowed with x-kubernetes-list-type: map")
             elif keyword == "$ref":
                 if not isinstance(value, str) or not value.startswith(_DEFS_PREFIX):
                     raise _fail(at, f"only local {_DEFS_PREFIX}... references are supported, got {value!r}")
@@ -366,6 +391,8 @@ def _check(node: _Node, value: object, path: tuple[PathPart, ...], out: list[_Pr
         out.append((path, f"must be one of: {choices} (got {_show(value)})"))
     if node.any_of:
         _check_any_of(node.any_of, value, value_type, path, out)
+    if node.sizes:
+        _check_sizes(node.sizes, value, value_type, path, out)
     if value_type == "string":
         assert isinstance(value, str)
         if node.pattern is not None and node.pattern.search(value) is None:
@@ -380,10 +407,46 @@ def _check(node: _Node, value: object, path: tuple[PathPart, ...], out: list[_Pr
     elif value_type == "object":
         assert isinstance(value, dict)
         _check_object(node, value, path, out)
-    elif value_type == "array" and node.items is not None:
+    elif value_type == "array":
         assert isinstance(value, list)
-        for index, item in enumerate(value):
-            _check(node.items, item, (*path, index), out)
+        if node.items is not None:
+            for index, item in enumerate(value):
+                _check(node.items, item, (*path, index), out)
+        if node.list_keys is not None:
+            _check_unique(node.list_keys, value, path, out)
+
+
+# keyword -> (value type it applies to, measure, "at least"/"at most", what is counted)
+_SIZE_RULES: dict[str, tuple[str, str, str]] = {
+    "minLength": ("string", "at least", "characters"),
+    "maxLength": ("string", "at most", "characters"),
+    "minItems": ("array", "at least", "items"),
+    "maxItems": ("array", "at most", "items"),
+    "minProperties": ("object", "at least", "fields"),
+    "maxProperties": ("object", "at most", "fields"),
+}
+
+
+def _check_sizes(sizes: dict[str, int], value: object, value_type: str, path: tuple[PathPart, ...], out: list[_Problem]) -> None:
+    for keyword, bound in sizes.items():
+        applies_to, relation, unit = _SIZE_RULES[keyword]
+        if value_type != applies_to:
+            continue
+        assert isinstance(value, str | list | dict)
+        size = len(value)
+        if (relation == "at least" and size < bound) or (relation == "at most" and size > bound):
+            out.append((path, f"must have {relation} {bound} {unit if bound != 1 else unit[:-1]} (has {size})"))
+
+
+def _check_unique(keys: tuple[str, ...], value: list[Any], path: tuple[PathPart, ...], out: list[_Problem]) -> None:
+    """Kubernetes list types: a set has no repeated item, a map no two items with the same keys."""
+    seen: list[Any] = []
+    for index, item in enumerate(value):
+        identity = [item.get(key) if isinstance(item, dict) else None for key in keys] if keys else item
+        if any(_json_equal(identity, earlier) for earlier in seen):
+            what = ", ".join(f"{key}={_show(item.get(key))}" for key in keys) if keys and isinstance(item, dict) else _show(item)
+            out.append(((*path, index), f"duplicate item ({what})"))
+        seen.append(identity)
 
 
 def _check_any_of(

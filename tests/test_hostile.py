@@ -218,6 +218,25 @@ def test_awkward_strings_render_and_parse_back(work: Path) -> None:
     assert stdout
 
 
+def test_awkward_strings_survive_capi_files_and_kind_patches(work: Path) -> None:
+    code, _stdout, stderr = _invoke(["render", "hostile/awkward-strings.yaml", "-o", "fresh", "-t", "capi", "-t", "kind"])
+    assert code == 0, stderr
+    wanted = yaml.safe_load((work / "hostile" / "awkward-strings.yaml").read_text(encoding="utf-8"))
+    conditions = set(wanted["authorization"]["webhook"]["matchConditions"])
+    (control,) = yaml.safe_load_all(next((work / "fresh").rglob("kubeadm-control-plane.yaml")).read_text(encoding="utf-8"))
+    found: list[str] = []
+    for entry in control["spec"]["kubeadmConfigSpec"]["files"]:
+        if not entry["path"].endswith(".yaml"):
+            continue  # the encryption install script, a shell script
+        for document in yaml.safe_load_all(entry.get("content", "")):
+            if isinstance(document, dict) and document.get("kind") == "AuthorizationConfiguration":
+                for authorizer in document["authorizers"]:
+                    found.extend(c["expression"] for c in (authorizer.get("webhook") or {}).get("matchConditions", []))
+    assert found and set(found) == conditions
+    (cluster,) = yaml.safe_load_all(next((work / "fresh").rglob("kind-config.yaml")).read_text(encoding="utf-8"))
+    assert all(yaml.safe_load(patch)["kind"] for patch in cluster["kubeadmConfigPatches"])
+
+
 def test_node_paths_cannot_inject_shell(work: Path) -> None:
     profile = work / "hostile" / "shell.yaml"
     profile.write_text(

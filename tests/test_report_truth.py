@@ -26,7 +26,7 @@ from kgen.targets import TARGETS
 
 VERSIONS = ("1.31", "1.34", "1.37")
 PROFILES = ("baseline", "cis", "strict")
-CIS_TARGETS = ("kubeadm", "flags", "ansible", "kubespray", "rke2", "k3s")
+CIS_TARGETS = ("kubeadm", "flags", "ansible", "kubespray", "capi", "kind", "rke2", "k3s")
 # "Name=true" inside a gate list: --feature-gates values, kubeadm extraArgs, kubespray's gate lists.
 GATE_ON = re.compile(r"(?:^|[,\s=])([A-Z][A-Za-z0-9]+)=true\b")
 
@@ -71,7 +71,27 @@ def documents(files: dict[str, str]) -> list[Any]:
                 found.append(yaml.load(body, Loader=_Loader))
     for node_file in [entry for doc in found if isinstance(doc, dict) for entry in doc.get("kgen_node_files", [])]:
         found.append(yaml.load(node_file["content"], Loader=_Loader))
+    for doc in list(found):
+        found.extend(_carried(doc))
     return found
+
+
+def _carried(doc: Any) -> list[Any]:
+    """Documents inside a Cluster API object (its ClusterConfiguration, files[].content) or a kind Cluster (patches)."""
+    if not isinstance(doc, dict):
+        return []
+    carried = [yaml.load(patch, Loader=_Loader) for patch in doc.get("kubeadmConfigPatches") or []]
+    spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+    config_spec = spec.get("kubeadmConfigSpec") or (spec.get("template") or {}).get("spec") or {}
+    if "clusterConfiguration" in config_spec:
+        carried.append({"kind": "ClusterConfiguration", **config_spec["clusterConfiguration"]})
+    for entry in config_spec.get("files") or []:
+        content = entry.get("content")
+        if content and entry["path"].endswith(".yaml"):
+            carried.extend(d for d in yaml.load_all(content, Loader=_Loader) if d is not None)
+        elif content and entry["path"].endswith(".sh"):
+            carried.extend(yaml.load(body, Loader=_Loader) for body in re.findall(r"<<KGEN_EOF\n(.*?)\nKGEN_EOF", content, re.S))
+    return carried
 
 
 class Evidence(NamedTuple):
@@ -189,6 +209,8 @@ def test_managed_targets_report_gates_they_cannot_set_as_not_rendered() -> None:
         "eks": "partly rendered",  # nodeadm takes kubelet featureGates; the API server gate is EKS's
         "gke": "not rendered",
         "aks": "not rendered",
+        "capi": "rendered",
+        "kind": "rendered",
         # before 1.32 the distributions take no kubelet configuration file: the kubelet gate is not set
         "rke2": "partly rendered",
         "k3s": "partly rendered",
@@ -259,7 +281,13 @@ def node_layout(target: str, files: dict[str, str], root: Path) -> Path:
         node: Any = cluster
         for key in keys:
             node = node.get(key, {}) if isinstance(node, dict) else {}
-        args[component] = {entry["name"]: str(entry["value"]) for entry in node.get("extraArgs", [])}
+        extra = node.get("extraArgs", [])
+        if isinstance(extra, dict):  # map form: kubeadm v1beta3 (kind below 1.36), Cluster API v1beta1
+            args[component] = {name: str(value) for name, value in extra.items()}
+        else:
+            args[component] = {entry["name"]: str(entry["value"]) for entry in extra}
+    if proxy is None and target == "capi":
+        args["kube-proxy"] = {}  # Cluster API cannot carry kube-proxy's configuration: kubeadm runs it with defaults
     for component, config, path in (
         ("kubelet", kubelet, "/var/lib/kubelet/config.yaml"),
         ("kube-proxy", proxy, "/var/lib/kube-proxy/config.conf"),
@@ -269,7 +297,7 @@ def node_layout(target: str, files: dict[str, str], root: Path) -> Path:
             args[component] = {"config": path}
     _write_encryption(root, docs, args["kube-apiserver"].get("encryption-provider-config"))
     for component, flags in args.items():
-        if flags:
+        if flags or component == "kube-proxy":  # kube-proxy with no flags runs with its defaults
             _write(root / f"{component}.args", "".join(f"--{name}={value}\n" for name, value in flags.items()))
     return root
 

@@ -14,8 +14,8 @@ from kgen.errors import InternalError, KgenError
 from kgen.plan import Plan, build_plan
 from kgen.profile import ProfileLoader
 from kgen.render import _loader, render_profile
-from kgen.targets import rancher
-from kgen.targets.managed import describe, not_controllable
+from kgen.targets import not_controllable, rancher
+from kgen.targets.managed import describe
 
 PROFILES = ("baseline", "cis", "strict")
 VERSIONS = ("1.31", "1.32", "1.33", "1.34", "1.35", "1.36", "1.37")

@@ -14,8 +14,8 @@ from kgen import knowledge, yamlout
 from kgen.plan import Plan, build_plan
 from kgen.profile import ProfileLoader
 from kgen.render import _loader, render_profile, validate_config_document
-from kgen.targets import aks, ansible, eks, gke, kubespray
-from kgen.targets.managed import not_controllable, platforms
+from kgen.targets import aks, ansible, eks, gke, kubespray, not_controllable
+from kgen.targets.managed import platforms
 
 PROFILES = ("baseline", "cis", "strict")
 VERSIONS = ("1.33", "1.37")

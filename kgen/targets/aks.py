@@ -11,7 +11,7 @@ from typing import Any
 
 from kgen.plan import Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output
-from kgen.targets.managed import kubelet_refusal, not_controllable, platforms
+from kgen.targets.managed import Item, kubelet_refusal, platform_items, platforms
 
 TARGET = "aks"
 
@@ -30,6 +30,11 @@ def _json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def not_controllable(plan: Plan) -> list[Item]:
+    """This target's entry in REPORT.md's not-controllable list (named in kgen/target_registry.py)."""
+    return platform_items(plan, TARGET)
+
+
 def render(plan: Plan) -> list[OutputFile]:
     outputs = []
     kubelet = kubelet_config(plan)
@@ -42,5 +47,5 @@ def render(plan: Plan) -> list[OutputFile]:
         for field, setting in kubelet_settings(plan)
     ]
     outputs.extend(cluster_objects_output(plan, TARGET))
-    outputs.append(report_output(plan, TARGET, not_controllable(plan, TARGET), reasons))
+    outputs.append(report_output(plan, TARGET, not_controllable(plan), reasons))
     return outputs

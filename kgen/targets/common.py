@@ -16,7 +16,7 @@ from kgen import __version__, yamlout
 from kgen.errors import printable
 from kgen.plan import NodeFile, Plan
 from kgen.resources import bundled_dir
-from kgen.targets import MANAGED_TARGETS
+from kgen.target_registry import REGISTRY
 
 
 class OutputFile(NamedTuple):
@@ -188,7 +188,7 @@ def report_output(
         requirements=[(rid, table[rid]) for rid in plan.requirements if target in table[rid].get("targets", [target])],
         not_controllable=not_controllable,
         reasons=reasons,
-        compliance=None if target in MANAGED_TARGETS else compliance_summary(plan, target, covered),
+        compliance=None if REGISTRY[target].managed else compliance_summary(plan, target, covered),
         platform_defaults=platform_defaults_line(target),
     )
     return OutputFile("REPORT.md", content.rstrip("\n") + "\n")

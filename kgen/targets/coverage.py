@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from kgen.plan import CONTROL_PLANE, FeatureStatus, NodeFile, Plan, Setting, features_table
-from kgen.targets import DISTRIBUTION_TARGETS, MANAGED_TARGETS
+from kgen.target_registry import REGISTRY
 
 
 class Coverage(NamedTuple):
@@ -25,23 +25,19 @@ class Coverage(NamedTuple):
 
 
 def coverage(plan: Plan, target: str) -> Coverage:
-    """What ``target`` renders of ``plan``; the rest is in its not-controllable list."""
-    if target in MANAGED_TARGETS:
+    """What ``target`` renders of ``plan``; the rest is in its not-controllable list.
+
+    A managed platform carries the kubelet fields it accepts; a target whose registry entry names a
+    coverage function (kgen/target_registry.py) says itself what it carries; any other carries the plan.
+    """
+    spec = REGISTRY[target]
+    if spec.managed:
         return Coverage(tuple(s for s in plan.settings if _managed_carries(s, target)), ())
-    if target in DISTRIBUTION_TARGETS:
-        from kgen.targets import target_module
+    if spec.coverage:
+        from kgen.targets import target_function
 
-        carried: Coverage = target_module(target).coverage(plan)
+        carried: Coverage = target_function(target, spec.coverage)(plan)
         return carried
-    if target == "kubespray":
-        from kgen.targets.kubespray import build_vars
-
-        built = build_vars(plan)
-        # A flag that points at a file kubespray cannot write goes with the file.
-        return Coverage(
-            tuple(s for s in plan.settings if s not in built.dropped and not (s.is_flag and s.value in built.dropped_files)),
-            tuple(f for f in plan.files if f.node_path not in built.dropped_files),
-        )
     return Coverage(tuple(plan.settings), tuple(plan.files))
 
 

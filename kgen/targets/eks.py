@@ -16,7 +16,7 @@ from typing import Any
 from kgen import knowledge
 from kgen.plan import Plan
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
-from kgen.targets.managed import kubelet_refusal, not_controllable, platforms
+from kgen.targets.managed import Item, kubelet_refusal, platform_items, platforms
 
 TARGET = "eks"
 Comments = dict[tuple[str | int, ...], str]
@@ -56,6 +56,11 @@ def eksctl_fragment(plan: Plan) -> tuple[dict[str, Any], Comments]:
     return wrapped, {("kubeletExtraConfig", *path): text for path, text in comments.items()}
 
 
+def not_controllable(plan: Plan) -> list[Item]:
+    """This target's entry in REPORT.md's not-controllable list (named in kgen/target_registry.py)."""
+    return platform_items(plan, TARGET)
+
+
 def render(plan: Plan) -> list[OutputFile]:
     data = platforms()[TARGET]
     fragment, comments = kubelet_fragment(plan)
@@ -86,5 +91,5 @@ def render(plan: Plan) -> list[OutputFile]:
         ),
     ]
     outputs.extend(cluster_objects_output(plan, TARGET))
-    outputs.append(report_output(plan, TARGET, not_controllable(plan, TARGET)))
+    outputs.append(report_output(plan, TARGET, not_controllable(plan)))
     return outputs

@@ -14,6 +14,7 @@ from typing import Any
 from kgen import yamlout
 from kgen.plan import Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, header_lines, render_template, report_output
+from kgen.targets.coverage import Coverage
 from kgen.targets.managed import Item, describe, item, platforms, weaker_than_platform
 
 TARGET = "kubespray"
@@ -425,6 +426,21 @@ def release_line(facts: dict[str, Any], version: str) -> str:
     if fitting:
         return f"Kubespray that installs Kubernetes {version}: {', '.join(fitting)} (Kubernetes per kubespray: {ranges})."
     return f"No kubespray known to kgen installs Kubernetes {version} (Kubernetes per kubespray: {ranges}); check before use."
+
+
+def not_controllable(plan: Plan) -> list[Item]:
+    """This target's entry in REPORT.md's not-controllable list (named in kgen/target_registry.py)."""
+    return build_vars(plan).not_controllable
+
+
+def coverage(plan: Plan) -> Coverage:
+    """What the variables carry of the plan (named in kgen/target_registry.py)."""
+    built = build_vars(plan)
+    # A flag that points at a file kubespray cannot write goes with the file.
+    return Coverage(
+        tuple(s for s in plan.settings if s not in built.dropped and not (s.is_flag and s.value in built.dropped_files)),
+        tuple(f for f in plan.files if f.node_path not in built.dropped_files),
+    )
 
 
 def render(plan: Plan) -> list[OutputFile]:

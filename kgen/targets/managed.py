@@ -1,4 +1,4 @@
-"""What a platform does not let you set: the not-controllable report shared by kubespray, eks, gke and aks.
+"""What a managed platform does not let you set: the shared part of the not-controllable report.
 
 Every setting of the plan is either rendered by a target or listed here with what the platform does
 instead and what the operator can do. Nothing is dropped silently: the CLI prints the count.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kgen.plan import CONTROL_PLANE, Plan, Setting
-from kgen.targets import DISTRIBUTION_TARGETS, MANAGED_TARGETS
+from kgen.target_registry import MANAGED_TARGETS
 
 Item = dict[str, str]
 
@@ -33,18 +33,12 @@ def describe(setting: Setting) -> str:
     return f"{setting.component} {setting.key}{shown}"
 
 
-def not_controllable(plan: Plan, target: str) -> list[Item]:
-    """Every setting of the plan that ``target`` cannot express, with the platform's own mechanism."""
-    if target == "kubespray":
-        from kgen.targets.kubespray import build_vars
+def platform_items(plan: Plan, target: str) -> list[Item]:
+    """Every setting of the plan that managed platform ``target`` cannot express, with the platform's own mechanism.
 
-        return build_vars(plan).not_controllable
-    if target in DISTRIBUTION_TARGETS:
-        from kgen.targets import target_module
-
-        return list(target_module(target).not_controllable(plan))
-    if target not in MANAGED_TARGETS:
-        return []
+    The shared part of a managed target's ``not_controllable`` hook (see kgen/target_registry.py);
+    a target adds what only it knows.
+    """
     data = platforms()[target]
     items: list[Item] = []
     items.extend(control_plane_items(plan, data))
@@ -58,10 +52,6 @@ def not_controllable(plan: Plan, target: str) -> list[Item]:
                 item(describe(setting), setting.reason.origin, data["kubeletFlags"]["platform"], data["kubeletFlags"]["action"])
             )
     items.extend(kubelet_items(plan, target))
-    if target == "gke":
-        from kgen.targets.gke import anonymous_items
-
-        items.extend(anonymous_items(plan))
     return items
 
 

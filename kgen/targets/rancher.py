@@ -371,10 +371,7 @@ class _Builder:
         return files
 
     def _key_order(self) -> list[str]:
-        from kgen.provenance import component_index
-
-        components = sorted(self.shared["argKeys"], key=component_index)
-        keys = [self.shared["argKeys"][component]["key"] for component in components]
+        keys = [self.shared["argKeys"][component]["key"] for component in self.shared["argOrder"]]
         if self.dist.get("extraMountKey"):
             keys.append(self.dist["extraMountKey"])
         return keys

@@ -62,6 +62,11 @@ def _require(name: str, flags: dict[str, dict[str, dict[str, Any]]], key: str, r
             raise DistributionFactsError(f"{name}: {key} is a {entry['type']} flag of `{name} {role}`, kgen writes {wanted}")
 
 
+def _check_order(shared: dict[str, Any]) -> None:
+    if sorted(shared["argOrder"]) != sorted(shared["argKeys"]):
+        raise DistributionFactsError("argOrder must list every component of argKeys once")
+
+
 def _check(
     name: str,
     facts: dict[str, Any],
@@ -110,6 +115,7 @@ def _release_lines(shared: dict[str, Any], name: str) -> dict[str, dict[str, Any
 def build(upstream: Path, sources: Sources) -> dict[str, Any]:
     facts = sources.load(FACTS)
     shared = facts["shared"]
+    _check_order(shared)
     result: dict[str, Any] = {"shared": shared}
     for name in DISTRIBUTIONS:
         own = dict(facts[name])

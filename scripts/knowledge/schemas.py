@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +82,11 @@ def _dump_minified(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def schema_files(upstream_dir: Path) -> dict[str, str]:
+def schema_files(upstream_dir: Path, derived: Iterable[tuple[str, dict[str, Any]]] = ()) -> dict[str, str]:
     """File name -> exact text of every file ``copy_schemas`` writes, INDEX.json included.
 
-    Writes nothing, so a ``--check`` mode can compare these with the files on disk.
+    ``derived`` adds (file name, schema) pairs built by another step (the installer schemas), listed
+    in the same INDEX.json. Writes nothing, so a ``--check`` mode can compare these with the files on disk.
     """
     source_dir = _schema_source_dir(upstream_dir)
     sources = sorted(source_dir.glob("*.json"))
@@ -92,20 +94,23 @@ def schema_files(upstream_dir: Path) -> dict[str, str]:
         raise FileNotFoundError(f"no *.json schemas in {source_dir}")
     files: dict[str, str] = {}
     index: dict[str, dict[str, str]] = {}
-    for source in sources:
-        schema = json.loads(source.read_text(encoding="utf-8"))
+    loaded = [(source.name, json.loads(source.read_text(encoding="utf-8")), source) for source in sources]
+    loaded += [(name, schema, source_dir.parent / "installers" / name) for name, schema in derived]
+    for file_name, schema, source in loaded:
+        if file_name in files:
+            raise ValueError(f"{source}: another schema is also called {file_name}")
         api_version, kind, commit = _identity(schema, source)
         key = f"{api_version}/{kind}"
         if key in index:
             raise ValueError(f"{source}: {key} is also defined by {index[key]['file']}")
         provenance = schema["x-kgen-provenance"]
         index[key] = {
-            "file": source.name,
+            "file": file_name,
             "repo": str(provenance.get("repo", "")),
             "path": str(provenance.get("path", "")),
             "commit": commit,
         }
-        files[source.name] = _dump_minified(_strip_annotations(schema))
+        files[file_name] = _dump_minified(_strip_annotations(schema))
     ordered = {key: index[key] for key in sorted(index)}
     files[INDEX_NAME] = json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
     return files
