@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from kgen.errors import KgenError, Problem
 from kgen.render import RenderedFile
-from kgen.target_registry import MANAGED_TARGETS
+from kgen.target_registry import DISTRIBUTION_TARGETS, MANAGED_TARGETS
 
 if TYPE_CHECKING:
     from kgen.profile import ProfileLoader
@@ -28,7 +28,7 @@ def _summary(result: object) -> str:
     if unavailable:
         line += f"; not available in {plan.version}: {', '.join(unavailable)}"
     rendered_targets = sorted({item.path.split("/")[1] for item in result.files})
-    managed = [t for t in rendered_targets if t in MANAGED_TARGETS]
+    managed = [t for t in rendered_targets if t in MANAGED_TARGETS or t in DISTRIBUTION_TARGETS]
     if managed:
         from kgen.targets import not_controllable
 

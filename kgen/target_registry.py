@@ -15,10 +15,17 @@ class TargetSpec:
     A plain class: a NamedTuple costs about a tenth of a millisecond to define at every start.
     """
 
-    __slots__ = ("coverage", "managed", "module", "not_controllable", "summary")
+    __slots__ = ("coverage", "distribution", "managed", "module", "not_controllable", "summary")
 
     def __init__(
-        self, module: str, summary: str, *, managed: bool = False, not_controllable: str = "", coverage: str = ""
+        self,
+        module: str,
+        summary: str,
+        *,
+        managed: bool = False,
+        distribution: bool = False,
+        not_controllable: str = "",
+        coverage: str = "",
     ) -> None:
         # The module whose render(plan) -> list[OutputFile] lays a plan out for this target.
         self.module = module
@@ -27,6 +34,9 @@ class TargetSpec:
         # The platform owns the control plane: only part of a profile can be set, and REPORT.md shows
         # no CIS summary (the control-plane flags it would check are the platform's).
         self.managed = managed
+        # A distribution that runs the control plane itself (RKE2, k3s): it sets part of the profile on its
+        # own, takes part through its configuration, and the render summary line counts what it cannot take.
+        self.distribution = distribution
         # The name of a function in ``module``, ``(plan) -> list[dict[str, str]]``, listing every
         # setting of the plan the target cannot express; empty when the target renders every setting.
         self.not_controllable = not_controllable
@@ -85,9 +95,25 @@ REGISTRY: dict[str, TargetSpec] = {
         not_controllable="not_controllable",
         coverage="coverage",
     ),
+    "rke2": TargetSpec(
+        "kgen.targets.rke2",
+        "RKE2 config.yaml for server and agent nodes (first-class keys, *-arg lists, profile: cis) and the files it names",
+        distribution=True,
+        not_controllable="not_controllable",
+        coverage="coverage",
+    ),
+    "k3s": TargetSpec(
+        "kgen.targets.k3s",
+        "k3s config.yaml for server and agent nodes (*-arg lists, secrets encryption) and the files it names",
+        distribution=True,
+        not_controllable="not_controllable",
+        coverage="coverage",
+    ),
 }
 
 TARGET_NAMES: tuple[str, ...] = tuple(REGISTRY)
 # Targets where the platform owns the control plane: only part of a profile can be set there.
 MANAGED_TARGETS: tuple[str, ...] = tuple(name for name, spec in REGISTRY.items() if spec.managed)
+# Distributions that run the control plane themselves: they set part of a profile and cannot take all of it.
+DISTRIBUTION_TARGETS: tuple[str, ...] = tuple(name for name, spec in REGISTRY.items() if spec.distribution)
 TARGET_SUMMARIES: dict[str, str] = {name: spec.summary for name, spec in REGISTRY.items()}

@@ -17,6 +17,9 @@ VERSIONS = ("1.31", "1.34", "1.37")
 # The kubeadm family's envelopes: kind changes its kubeadm API at 1.36, so one version on each side.
 FAMILY_TARGETS = ("capi", "kind")
 FAMILY_VERSIONS = ("1.33", "1.37")
+# The distributions that hide kubeadm, at a version with and one without the oldest-release notes.
+DISTRIBUTION_TARGETS = ("rke2", "k3s")
+DISTRIBUTION_VERSIONS = ("1.33", "1.37")
 
 
 def rendered(profile: str, target: str, version: str) -> dict[str, str]:
@@ -44,6 +47,13 @@ def test_capi_v1beta1_case_matches_golden(update_golden: bool) -> None:
     result = render_profile(ProfileLoader().load(str(case)), ["capi", "kind"])
     files = {item.path.removeprefix("capi-v1beta1/"): item.content for item in result.files}
     compare(files, Path(__file__).parent / "golden" / "cases" / "capi-v1beta1", update_golden)
+
+
+@pytest.mark.parametrize("version", DISTRIBUTION_VERSIONS)
+@pytest.mark.parametrize("target", DISTRIBUTION_TARGETS)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_bundled_profile_matches_golden_on_distributions(profile: str, target: str, version: str, update_golden: bool) -> None:
+    compare(rendered(profile, target, version), GOLDEN / version / profile / target, update_golden)
 
 
 def test_rendering_twice_gives_the_same_bytes() -> None:
