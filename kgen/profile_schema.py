@@ -506,6 +506,21 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "recursiveReadOnlyMounts": _enabled("Recursive read-only mounts (KEP-3857)."),
         },
     ),
+    "rke2": _section(
+        "RKE2 specifics (target rke2).",
+        {
+            "profile": {
+                "type": "string",
+                "default": "auto",
+                "allowed": ["auto", "cis", "none"],
+                "meta": _doc(
+                    "RKE2's own `profile` key. cis: render `profile: cis` (RKE2 then checks the node's kernel "
+                    "parameters and etcd user and forces protect-kernel-defaults, so kubelet.protectKernelDefaults must "
+                    "be true); none: leave it out; auto: cis when kubelet.protectKernelDefaults is true."
+                ),
+            },
+        },
+    ),
     "kubeadm": _section(
         "kubeadm specifics.",
         {

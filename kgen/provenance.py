@@ -232,6 +232,15 @@ def _knobs_for_gate(name: str) -> list[str]:
 
 def places(plan: Plan, record: Record, target: str) -> list[str]:
     """The files (and the place inside them) a record is rendered to by one target."""
+    from kgen.target_registry import REGISTRY
+
+    if target in REGISTRY and REGISTRY[target].distribution:
+        from importlib import import_module
+
+        hook = getattr(import_module(REGISTRY[target].module), "places", None)
+        if hook is not None:  # a distribution that says itself where each setting went (Talos, kops)
+            found: list[str] = hook(plan, record)
+            return found
     if record.kind == "file":
         node_file = next((f for f in plan.files if f.node_path == record.key), None)
         if node_file is not None and node_file.secret_placeholders:
@@ -241,13 +250,6 @@ def places(plan: Plan, record: Record, target: str) -> list[str]:
             return [f"{target}/files{record.key}"]
     if record.kind == "cluster-object" and target in ("kubeadm", "flags"):
         return [f"{target}/manifests/cluster-policies.yaml {record.key}"]
-    from kgen.target_registry import REGISTRY
-
-    if target in REGISTRY and REGISTRY[target].distribution:
-        from kgen.targets import target_function
-
-        found: list[str] = target_function(target, "places")(plan, record)
-        return found
     if target == "kubeadm":
         return _kubeadm_places(plan, record)
     if target == "flags":

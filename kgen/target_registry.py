@@ -34,9 +34,9 @@ class TargetSpec:
         # The platform owns the control plane: only part of a profile can be set, and REPORT.md shows
         # no CIS summary (the control-plane flags it would check are the platform's).
         self.managed = managed
-        # A distribution that runs the control plane itself (Talos, kops): it sets part of the profile on
-        # its own, so kgen renders only what moves it further; the CLI counts what it cannot take, and
-        # ``module.places(plan, record)`` tells kgen explain where each setting went.
+        # A distribution that runs the control plane itself (RKE2, k3s, Talos, kops): it sets part of the
+        # profile on its own, takes part through its configuration, and the render summary line counts what it
+        # cannot take. A distribution module may add ``places(plan, record)``: where kgen explain finds a setting.
         self.distribution = distribution
         # The name of a function in ``module``, ``(plan) -> list[dict[str, str]]``, listing every
         # setting of the plan the target cannot express; empty when the target renders every setting.
@@ -96,6 +96,20 @@ REGISTRY: dict[str, TargetSpec] = {
         not_controllable="not_controllable",
         coverage="coverage",
     ),
+    "rke2": TargetSpec(
+        "kgen.targets.rke2",
+        "RKE2 config.yaml for server and agent nodes (first-class keys, *-arg lists, profile: cis) and the files it names",
+        distribution=True,
+        not_controllable="not_controllable",
+        coverage="coverage",
+    ),
+    "k3s": TargetSpec(
+        "kgen.targets.k3s",
+        "k3s config.yaml for server and agent nodes (*-arg lists, secrets encryption) and the files it names",
+        distribution=True,
+        not_controllable="not_controllable",
+        coverage="coverage",
+    ),
     "talos": TargetSpec(
         "kgen.targets.talos",
         "Talos machine configuration patches (control plane, workers) beyond what Talos already sets; the rest reported",
@@ -115,6 +129,6 @@ REGISTRY: dict[str, TargetSpec] = {
 TARGET_NAMES: tuple[str, ...] = tuple(REGISTRY)
 # Targets where the platform owns the control plane: only part of a profile can be set there.
 MANAGED_TARGETS: tuple[str, ...] = tuple(name for name, spec in REGISTRY.items() if spec.managed)
-# Distributions that run the control plane themselves and list what they cannot take.
+# Distributions that run the control plane themselves: they set part of a profile and cannot take all of it.
 DISTRIBUTION_TARGETS: tuple[str, ...] = tuple(name for name, spec in REGISTRY.items() if spec.distribution)
 TARGET_SUMMARIES: dict[str, str] = {name: spec.summary for name, spec in REGISTRY.items()}

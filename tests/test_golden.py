@@ -17,8 +17,9 @@ VERSIONS = ("1.31", "1.34", "1.37")
 # The kubeadm family's envelopes: kind changes its kubeadm API at 1.36, so one version on each side.
 FAMILY_TARGETS = ("capi", "kind")
 FAMILY_VERSIONS = ("1.33", "1.37")
-# Talos and kops at two versions: the first pair straddles Talos's release change (1.13 up to Kubernetes 1.36, 1.14 after).
-DISTRIBUTION_TARGETS = ("talos", "kops")
+# The distributions that hide kubeadm, at two versions: for Talos the pair straddles its release change
+# (1.13 up to Kubernetes 1.36, 1.14 after); for RKE2 and k3s one has and one lacks the oldest-release notes.
+DISTRIBUTION_TARGETS = ("rke2", "k3s", "talos", "kops")
 DISTRIBUTION_VERSIONS = ("1.33", "1.37")
 
 
@@ -52,7 +53,7 @@ def test_capi_v1beta1_case_matches_golden(update_golden: bool) -> None:
 @pytest.mark.parametrize("version", DISTRIBUTION_VERSIONS)
 @pytest.mark.parametrize("target", DISTRIBUTION_TARGETS)
 @pytest.mark.parametrize("profile", PROFILES)
-def test_distribution_target_matches_golden(profile: str, target: str, version: str, update_golden: bool) -> None:
+def test_bundled_profile_matches_golden_on_distributions(profile: str, target: str, version: str, update_golden: bool) -> None:
     compare(rendered(profile, target, version), GOLDEN / version / profile / target, update_golden)
 
 

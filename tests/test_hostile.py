@@ -202,7 +202,9 @@ def test_check_config_does_not_echo_secret_values(tmp_path: Path) -> None:
 
 
 def test_awkward_strings_render_and_parse_back(work: Path) -> None:
-    code, stdout, stderr = _invoke(["render", "hostile/awkward-strings.yaml", "-o", "fresh", "-t", "kubeadm", "-t", "flags"])
+    code, stdout, stderr = _invoke(
+        ["render", "hostile/awkward-strings.yaml", "-o", "fresh", "-t", "kubeadm", "-t", "flags", "-t", "rke2", "-t", "k3s"]
+    )
     assert code == 0, stderr
     wanted = yaml.safe_load((work / "hostile" / "awkward-strings.yaml").read_text(encoding="utf-8"))
     conditions = wanted["authorization"]["webhook"]["matchConditions"]

@@ -18,6 +18,7 @@ GENERATED = (
     "api-versions.json",
     "flags.json",
     "config-fields.json",
+    "distributions.json",
     "talos.json",
     "kops.json",
 )
