@@ -9,9 +9,7 @@ names the profile key it is about; the profile loader turns it into a located pr
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -32,6 +30,8 @@ class Finding(NamedTuple):
 
 
 def _bad_characters(text: str, allowed: frozenset[str]) -> list[str]:
+    import unicodedata
+
     return sorted({ch for ch in text if ch not in allowed and (unicodedata.category(ch) == "Cc" or ch in _LINE_SEPARATORS)})
 
 
@@ -211,6 +211,8 @@ def _port_problem(port: str | None) -> str | None:
 
 
 def _address_problem(text: str) -> str | None:
+    import ipaddress  # imported here: only profiles that name addresses pay for it
+
     try:
         ipaddress.ip_address(text)
     except ValueError:
@@ -231,6 +233,8 @@ def _split_host_port(text: str) -> tuple[str, str | None]:
 def _cidr_problems(text: str, what: str) -> list[str]:
     if not text:
         return []
+    import ipaddress
+
     problems = []
     families = []
     for part in text.split(","):
