@@ -205,6 +205,7 @@ def test_shared_target_machinery_imports_no_target() -> None:
         "kgen.targets",
         "kgen.targets.common",
         "kgen.targets.managed",
+        "kgen.targets.layouts",
         "kgen.targets.coverage",
         "kgen.compliance",
         "kgen.render",
@@ -217,6 +218,12 @@ def test_every_registered_target_is_a_module_with_render_and_its_named_hook() ->
         assert spec.module == f"kgen.targets.{name}" and spec.module in MODULES
         source = ast.parse(MODULES[spec.module].read_text(encoding="utf-8"))
         functions = {node.name for node in source.body if isinstance(node, ast.FunctionDef)}
+        # A hook may also be a module-level name bound to a function (e.g. from targets.layouts.distribution_hooks).
+        for node in source.body:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    names = target.elts if isinstance(target, ast.Tuple) else [target]
+                    functions |= {name.id for name in names if isinstance(name, ast.Name)}
         assert "render" in functions, name
         for hook in (spec.not_controllable, spec.coverage):
             assert not hook or hook in functions, (name, hook)

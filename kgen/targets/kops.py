@@ -9,15 +9,14 @@ folder kube-apiserver sees (/srv/kubernetes/kube-apiserver).
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 from kgen import yamlout
 from kgen.knowledge.versions import is_preview
 from kgen.plan import NodeFile, Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
-from kgen.targets.coverage import Coverage
-from kgen.targets.managed import Done, Item, describe, item, placement
+from kgen.targets.layouts import PerPlan, distribution_hooks, unrecorded_components_note
+from kgen.targets.managed import Done, Item, describe, item
 
 TARGET = "kops"
 SPEC_FILE = "cluster-spec.yaml"
@@ -242,39 +241,14 @@ class Layout:
         ]
         if self.secret_note:
             notes.append(self.secret_note + "; kgen never writes key material.")
-        left_out = sorted({s.component for s in self.plan.settings if s.component in self.facts["components"]})
-        if left_out:
-            notes.append(
-                f"The CIS summary below reads what kgen renders and what {DISTRIBUTION} is known to set; controls on "
-                f"{', '.join(left_out)} show as not met because {DISTRIBUTION} runs them with its own settings, which kgen "
-                "neither renders nor has a record of: check them on a node."
-            )
+        note = unrecorded_components_note(self.plan, self.facts["components"], DISTRIBUTION)
+        if note:
+            notes.append(note)
         return {"name": DISTRIBUTION, "release": text, "notes": notes, "items": [d._asdict() for d in self.done]}
 
 
-def coverage(plan: Plan) -> Coverage:
-    """What the nodes end up with: the settings and files kgen renders, and those the distribution sets itself."""
-    layout = layout_of(plan)
-    return Coverage(tuple(layout.effective), tuple(layout.effective_files))
-
-
-def not_controllable(plan: Plan) -> list[Item]:
-    return layout_of(plan).not_controllable
-
-
-def places(plan: Plan, record: Any) -> list[str]:
-    """Where ``kgen explain`` finds a setting in the kops fragment, or why it has no place there."""
-    return placement(layout_of(plan), record, TARGET, DISTRIBUTION)
-
-
-_LAYOUTS: weakref.WeakKeyDictionary[Plan, Layout] = weakref.WeakKeyDictionary()
-
-
-def layout_of(plan: Plan) -> Layout:
-    """One layout per plan: the report, explain and the CLI's count all read the same one."""
-    if plan not in _LAYOUTS:
-        _LAYOUTS[plan] = Layout(plan)
-    return _LAYOUTS[plan]
+layout_of: PerPlan[Layout] = PerPlan(Layout)
+coverage, not_controllable, places = distribution_hooks(layout_of, TARGET, DISTRIBUTION)
 
 
 def render(plan: Plan) -> list[OutputFile]:
