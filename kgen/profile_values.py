@@ -10,7 +10,7 @@ names the profile key it is about; the profile loader turns it into a located pr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 KeyPath = tuple[str | int, ...]
@@ -293,6 +293,35 @@ def network_findings(data: dict[str, Any]) -> Iterator[Finding]:
             yield Finding(path, problem, "network")
 
 
+def _repeats(values: Sequence[tuple[KeyPath, str]], what: str, refuses: str) -> Iterator[Finding]:
+    first: dict[str, KeyPath] = {}
+    for path, value in values:
+        if value in first:
+            yield Finding(path, f"repeats {what} at {'.'.join(map(str, first[value]))}; {refuses}", "duplicates")
+        first.setdefault(value, path)
+
+
+def duplicate_findings(data: dict[str, Any]) -> Iterator[Finding]:
+    """Repeats kube-apiserver refuses when it starts (k8s.io/apiserver pkg/apis/apiserver/validation:
+    ValidateAuthenticationConfiguration, validateAudiences, compileMatchConditions)."""
+    jwt = data["authentication"]["jwt"]
+    issuers = [(("authentication", "jwt", index, "issuer"), entry["issuer"]) for index, entry in enumerate(jwt)]
+    yield from _repeats(issuers, "the issuer", "kube-apiserver refuses two JWT authenticators with one issuer URL")
+    for index, entry in enumerate(jwt):
+        path: KeyPath = ("authentication", "jwt", index, "audiences")
+        audiences = [((*path, number), audience) for number, audience in enumerate(entry["audiences"])]
+        yield from _repeats(audiences, "the audience", "kube-apiserver refuses a repeated audience")
+    webhook = data["authorization"]["webhook"]
+    if webhook is None:
+        return
+    path = ("authorization", "webhook", "matchConditions")
+    conditions = [((*path, index), condition) for index, condition in enumerate(webhook["matchConditions"])]
+    yield from _repeats(conditions, "the condition", "kube-apiserver refuses a repeated match condition")
+    for where, condition in conditions:
+        if not condition.strip():
+            yield Finding(where, "is only white space, which kube-apiserver refuses as a missing expression", "cel")
+
+
 def value_findings(data: dict[str, Any], version: str, bundled_ancestors: set[str]) -> list[Finding]:
     """Every finding for a profile the schema accepted (``data`` is normalised, every default filled in)."""
     return [
@@ -301,4 +330,5 @@ def value_findings(data: dict[str, Any], version: str, bundled_ancestors: set[st
         *release_findings(data, version),
         *mount_findings(data),
         *network_findings(data),
+        *duplicate_findings(data),
     ]

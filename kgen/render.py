@@ -114,6 +114,9 @@ def _check_embedded(output: OutputFile, target: str, plan: Plan, text: str, docu
     name = f"{target}/{output.path}"
     if text not in output.content:
         raise InternalError(f"{name}: the embedded configuration is not in the file as rendered")
+    from kgen.targets.embedded import check_heredoc
+
+    check_heredoc(name, text, references)
     for reference, placeholder in references.items():
         text = text.replace(reference, placeholder)
     if _parsed(text) != [_plain(document)]:

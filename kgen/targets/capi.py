@@ -17,7 +17,7 @@ import gzip
 from typing import TYPE_CHECKING, Any
 
 from kgen import yamlout
-from kgen.errors import InternalError
+from kgen.errors import InternalError, KgenError, Problem
 from kgen.plan import Plan, Setting
 from kgen.targets import kubeadm
 from kgen.targets.common import (
@@ -108,21 +108,42 @@ class ConfigFiles:
         self.commands: list[str] = []
         self.post_commands: list[str] = []
 
-    def content(self, path: str, text: str, why: str, mode: str) -> None:
-        """A file written from inline text; text over Cluster API's content limit travels gzipped."""
+    def content(self, path: str, text: str, why: str, mode: str, origin: str = "") -> None:
+        """A file written from inline text; text over Cluster API's content limit travels gzipped.
+
+        ``origin``: the profile key the text comes from, named when even the gzipped text is too long.
+        """
         self.comments[len(self.entries)] = why
         entry: dict[str, Any] = {"path": path, "owner": facts()["fileOwner"], "permissions": mode}
         if len(text) > MAX_CONTENT:
             # mtime=0: the same text always gives the same bytes
             entry["encoding"] = "gzip+base64"
             text = base64.b64encode(gzip.compress(text.encode("utf-8"), mtime=0)).decode("ascii")
+            if len(text) > MAX_CONTENT:
+                self._too_long(path, len(text), origin)
         entry["content"] = text
         self.entries.append(entry)
 
-    def document(self, path: str, document: dict[str, Any], comments: Comments, why: str) -> None:
+    def _too_long(self, path: str, length: int, origin: str) -> None:
+        """Cluster API refuses the object: a located problem on the profile key, not a bug."""
+        found = self.plan.profile.origin(origin) if origin else None
+        where = (found.file, found.line, found.column) if found else (self.plan.profile.chain[0], 0, 0)
+        raise KgenError(
+            problems=[
+                Problem(
+                    f"target capi: {path} is {length} characters even gzip+base64-encoded; Cluster API's "
+                    f"files[].content holds at most {MAX_CONTENT}: shorten what {origin or 'the profile'} sets",
+                    *where,
+                    path=origin,
+                    rule="capi",
+                )
+            ]
+        )
+
+    def document(self, path: str, document: dict[str, Any], comments: Comments, why: str, origin: str) -> None:
         text = yamlout.dump(document, comments)
         check_documents(f"{TARGET}/{self.where} files {path}", text, [document], self.plan.version)
-        self.content(path, text, why, facts()["fileMode"])
+        self.content(path, text, why, facts()["fileMode"], origin)
 
     def secret(self, path: str, secret: dict[str, str], why: str) -> None:
         name = f"{self.plan.profile.data['cluster']['name']}-{secret['suffix']}"
@@ -144,6 +165,7 @@ class ConfigFiles:
             document,
             comments,
             "kubelet hardening, applied by kubeadm as a patch (patches.directory) on init and join",
+            "kubelet",
         )
 
     def node_files(self) -> None:
@@ -152,7 +174,9 @@ class ConfigFiles:
             if not node_file.secret_placeholders:
                 comments = dict(node_file.comments)
                 comments.setdefault(("kind",), node_file.reason.short())
-                self.document(node_file.node_path, node_file.document, comments, node_file.reason.short())
+                self.document(
+                    node_file.node_path, node_file.document, comments, node_file.reason.short(), node_file.reason.origin
+                )
                 continue
             if len(node_file.secret_placeholders) != 1:
                 raise InternalError(f"{node_file.node_path}: capi delivers one key per file, found several")

@@ -39,11 +39,26 @@ def check_documents(where: str, text: str, documents: list[Any], version: str, v
         raise InternalError("rendered output fails its own validation:\n" + "\n".join(p.format() for p in problems))
 
 
+# The delimiter of the unquoted heredocs kgen's install scripts write their configuration with.
+HEREDOC_DELIMITER = "KGEN_EOF"
+
+
+def check_heredoc(where: str, text: str, references: Mapping[str, str]) -> None:
+    """``text`` goes into an unquoted heredoc, so that the key's shell reference expands: the shell would
+    also expand any other ``$``, backquote or backslash in it, and a line equal to the delimiter would end it."""
+    rest = text
+    for reference in references:
+        rest = rest.replace(reference, "")
+    if any(character in rest for character in "$`\\") or HEREDOC_DELIMITER in rest.splitlines():
+        raise InternalError(f"{where}: the embedded configuration holds text the shell would expand or end the heredoc with")
+
+
 def check_script(where: str, script: str, embedded: tuple[tuple[str, Any, Mapping[str, str]], ...], version: str) -> None:
     """An install script's embedded configuration: present, parses back once its shell references are undone, valid."""
     for text, document, references in embedded:
         if text not in script:
             raise InternalError(f"{where}: the embedded configuration is not in the script as rendered")
+        check_heredoc(where, text, references)
         original = text
         for reference, placeholder in references.items():
             original = original.replace(reference, placeholder)

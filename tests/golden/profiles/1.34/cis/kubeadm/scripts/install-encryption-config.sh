@@ -6,6 +6,10 @@
 # configuration with mode 600. Run it as root on every control-plane node before kube-apiserver starts.
 set -eu
 KEY_KGEN_ENCRYPTION_KEY_FROM_NODE=$(tr -d '\n' < /etc/kubernetes/pki/encryption/key.b64)
+# The key goes between YAML double quotes: refuse anything but base64, as kube-apiserver would.
+case "${KEY_KGEN_ENCRYPTION_KEY_FROM_NODE}" in
+  '' | *[!A-Za-z0-9+/=]*) echo 'not a base64 key:' /etc/kubernetes/pki/encryption/key.b64 >&2; exit 1 ;;
+esac
 umask 077
 mkdir -p "$(dirname /etc/kubernetes/hardening/encryption-config.yaml)"
 cat > /etc/kubernetes/hardening/encryption-config.yaml.tmp <<KGEN_EOF
