@@ -322,24 +322,48 @@ def test_capi_install_script_writes_the_key(outputs: dict[str, dict[str, str]], 
     assert (written.stat().st_mode & 0o777) == 0o600
 
 
-@pytest.mark.skipif(SH is None, reason="no sh")
-def test_capi_join_token_script_passes_the_token_as_one_argument(outputs: dict[str, dict[str, str]], tmp_path: Path) -> None:
-    (script,) = [text for name, text in _scripts(outputs).items() if name.endswith("create-join-token.sh")]
+def _join_token_sandbox(tmp_path: Path, token: str) -> tuple[Path, Path, dict[str, str]]:
+    """A node with the token file and a kubeadm that records its arguments, fails ``token create`` and lists one token."""
     root = tmp_path / "node"
     (root / "etc/kubernetes").mkdir(parents=True)
-    token = f"$({INJECT});`{INJECT}` *"
     (root / "etc/kubernetes/kgen-join-token").write_text(token + "\n", encoding="utf-8")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "kubeadm"
-    fake.write_text('#!/bin/sh\nfor arg in "$@"; do printf "%s\\n" "$arg"; done > "$KGEN_ARGS"\n', encoding="utf-8")
+    fake.write_text(
+        '#!/bin/sh\nfor arg in "$@"; do printf "%s\\n" "$arg"; done >> "$KGEN_ARGS"\n'
+        '[ "$2" = list ] && echo "zzzzzz.zzzzzzzzzzzzzzzz   <forever>   <never>"\nexit "$KGEN_EXIT"\n',
+        encoding="utf-8",
+    )
     fake.chmod(0o755)
     arguments = tmp_path / "arguments"
-    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "KGEN_ARGS": str(arguments)}
-    _run(script, tmp_path, {"/etc/kubernetes/": f"{root}/etc/kubernetes/"}, env)
+    arguments.touch()
+    return root, arguments, {"PATH": f"{bin_dir}:{os.environ['PATH']}", "KGEN_ARGS": str(arguments)}
+
+
+@pytest.mark.skipif(SH is None, reason="no sh")
+def test_capi_join_token_script_passes_the_token_as_one_argument(outputs: dict[str, dict[str, str]], tmp_path: Path) -> None:
+    (script,) = [text for name, text in _scripts(outputs).items() if name.endswith("create-join-token.sh")]
+    token = "abcdef.0123456789abcdef"
+    root, arguments, env = _join_token_sandbox(tmp_path, token)
+    _run(script, tmp_path, {"/etc/kubernetes/": f"{root}/etc/kubernetes/"}, {**env, "KGEN_EXIT": "0"})
     called = arguments.read_text(encoding="utf-8").splitlines()
     assert called[:3] == ["token", "create", token]
     assert called[called.index("--kubeconfig") + 1] == f"{root}/etc/kubernetes/admin.conf"
+
+
+@pytest.mark.skipif(SH is None, reason="no sh")
+@pytest.mark.parametrize("token", [f"$({INJECT})", f"`{INJECT}`", ".*", "abcdef.0123456789abcdef x", ""])
+def test_capi_join_token_script_refuses_what_kubeadm_would(
+    outputs: dict[str, dict[str, str]], tmp_path: Path, token: str
+) -> None:
+    """A token the Secret holds in the wrong form: kubeadm would not create it, and '.*' would match another token."""
+    (script,) = [text for name, text in _scripts(outputs).items() if name.endswith("create-join-token.sh")]
+    root, arguments, env = _join_token_sandbox(tmp_path, token)
+    rewrite = {"/etc/kubernetes/": f"{root}/etc/kubernetes/"}
+    stderr = _run(script, tmp_path, rewrite, {**env, "KGEN_EXIT": "1"}, expect_failure=True)
+    assert f"not a bootstrap token, [a-z0-9]{{6}}.[a-z0-9]{{16}}: {root}/etc/kubernetes/kgen-join-token" in stderr
+    assert arguments.read_text(encoding="utf-8") == ""
 
 
 # --- refusals: located, and only what the component refuses ------------------------------------------
