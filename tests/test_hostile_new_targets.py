@@ -117,16 +117,21 @@ def _embedded(text: str) -> list[Any]:
         return []
 
 
+def _decoded(entry: dict[str, Any]) -> str:
+    """A Cluster API files[] entry's text, as cloud-init writes it."""
+    import gzip
+
+    data = base64.b64decode(entry["content"], validate=True) if entry.get("encoding") else entry["content"].encode()
+    return (gzip.decompress(data) if entry.get("encoding") == "gzip+base64" else data).decode("utf-8")
+
+
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
     """Every mapping in ``node``, including those in YAML carried as text (gzip+base64 content unpacked)."""
     if isinstance(node, dict):
         yield node
         content = node.get("content")
-        if node.get("encoding") == "gzip+base64" and isinstance(content, str):
-            import gzip
-
-            for document in _embedded(gzip.decompress(base64.b64decode(content)).decode("utf-8")):
-                yield from _walk(document)
+        if node.get("encoding") in ("base64", "gzip+base64") and isinstance(content, str):
+            yield from _walk(_decoded(node))
         for value in node.values():
             yield from _walk(value)
     elif isinstance(node, list):
@@ -256,6 +261,26 @@ def test_no_profile_string_reaches_a_script(outputs: dict[str, dict[str, str]]) 
             assert value not in text, name
         # the heredoc delimiter appears exactly where the template puts it
         assert text.count("KGEN_EOF") in (0, 2), name
+
+
+def test_capi_files_carry_no_jinja_marker_for_cloud_init(outputs: dict[str, dict[str, str]]) -> None:
+    """Cluster API's cloud-init user data is a Jinja template: '{{' in a CEL string or audience would run there."""
+    encoded = []
+    for name in ("kubeadm-control-plane.yaml", "kubeadm-config-template.yaml"):
+        (document,) = yaml.safe_load_all(outputs["capi"][name])
+        spec = document["spec"].get("kubeadmConfigSpec") or document["spec"]["template"]["spec"]
+        for entry in spec["files"]:
+            if "content" not in entry:
+                continue
+            assert not any(marker in entry["content"] for marker in ("{{", "{%", "{#")), entry["path"]
+            if entry.get("encoding"):
+                encoded.append(entry["path"])
+                assert "{{ lookup('pipe', 'id') }}" in _decoded(entry)
+    assert sorted(encoded) == [
+        "/etc/kubernetes/hardening/admission-config.yaml",
+        "/etc/kubernetes/hardening/authentication-config.yaml",
+        "/etc/kubernetes/hardening/authorization-config.yaml",
+    ]
 
 
 def test_capi_commands_run_scripts_it_delivers(outputs: dict[str, dict[str, str]]) -> None:

@@ -47,6 +47,10 @@ FILL_IN_REF_NAME = "fill-in"
 FILL_IN_REPLICAS = 0  # Cluster API's webhook refuses 0 replicas
 # files[].content maxLength in the KubeadmConfig CRDs (v1beta1 and v1beta2).
 MAX_CONTENT = 10240
+# Cluster API's cloud-init user data starts with "## template: jinja" (cluster-api
+# bootstrap/kubeadm/internal/cloudinit, cloudConfigHeader): cloud-init renders all of it, inline files[].content
+# included, as a Jinja template on the node. Text holding a Jinja marker travels encoded, where it has none.
+JINJA_MARKERS = ("{{", "{%", "{#")
 # kubeadm fills these from the Cluster object in Cluster API: a value here would fight it.
 OWNED_BY_CLUSTER = ("apiVersion", "kind", "clusterName", "kubernetesVersion", "controlPlaneEndpoint", "networking")
 
@@ -109,18 +113,23 @@ class ConfigFiles:
         self.post_commands: list[str] = []
 
     def content(self, path: str, text: str, why: str, mode: str, origin: str = "") -> None:
-        """A file written from inline text; text over Cluster API's content limit travels gzipped.
+        """A file written from inline text; text with a Jinja marker travels base64-encoded, and text over
+        Cluster API's content limit gzipped as well.
 
         ``origin``: the profile key the text comes from, named when even the gzipped text is too long.
         """
         self.comments[len(self.entries)] = why
         entry: dict[str, Any] = {"path": path, "owner": facts()["fileOwner"], "permissions": mode}
-        if len(text) > MAX_CONTENT:
-            # mtime=0: the same text always gives the same bytes
-            entry["encoding"] = "gzip+base64"
-            text = base64.b64encode(gzip.compress(text.encode("utf-8"), mtime=0)).decode("ascii")
-            if len(text) > MAX_CONTENT:
-                self._too_long(path, len(text), origin)
+        if len(text) > MAX_CONTENT or any(marker in text for marker in JINJA_MARKERS):
+            encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+            entry["encoding"] = "base64"
+            if len(encoded) > MAX_CONTENT:
+                # mtime=0: the same text always gives the same bytes
+                entry["encoding"] = "gzip+base64"
+                encoded = base64.b64encode(gzip.compress(text.encode("utf-8"), mtime=0)).decode("ascii")
+            if len(encoded) > MAX_CONTENT:
+                self._too_long(path, len(encoded), origin)
+            text = encoded
         entry["content"] = text
         self.entries.append(entry)
 
