@@ -48,7 +48,7 @@ BREAKERS = [
     "'",
     '"',
 ]
-AUDIENCES = [*BREAKERS, "plain"]
+AUDIENCES = [*BREAKERS, "plain", "ünï ☃ \u202e\u200b\ufeff\u00a0 ", " leading and trailing space "]
 EXEMPT_USERNAMES = [*BREAKERS, "system:serviceaccount:ns:sa"]
 MATCH_CONDITIONS = [
     f"request.user != \"$({INJECT})\" && request.user != '`{INJECT}`'",
@@ -61,7 +61,7 @@ USERNAME_PREFIX = "oidc:-#"  # every character the schema allows beyond letters 
 NODE_DIR = "/etc/kubernetes/-x@y+z_w"  # node path characters: '-' may start a segment
 
 
-def _profile_text() -> str:
+def _profile_text(contract: str) -> str:
     profile = {
         "name": "hostile",
         "extends": "cis",
@@ -86,23 +86,21 @@ def _profile_text() -> str:
         "anonymousAccess": {"mode": "paths", "paths": ["/$(touch)';x", "/a:b"]},
         "audit": {"logPath": "/var/log/-a@b+c_d/audit.log"},
         "encryption": {"keyFile": f"{NODE_DIR}/key.b64"},
+        "capi": {"contract": contract},
     }
     return yaml.safe_dump(profile, allow_unicode=True, sort_keys=False)
 
 
-@pytest.fixture(scope="module")
-def profile_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("profile") / "hostile.yaml"
-    path.write_text(_profile_text(), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def outputs(profile_path: Path) -> dict[str, dict[str, str]]:
+# Kubernetes 1.33 takes kind's kubeadm v1beta3 patches (map-form extraArgs), with Cluster API's v1beta1 contract.
+@pytest.fixture(scope="module", params=[("1.37", "v1beta2"), ("1.33", "v1beta1")], ids=["1.37-v1beta2", "1.33-v1beta1"])
+def outputs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
     """Target -> path inside the target folder -> content."""
+    version, contract = request.param
+    path = tmp_path_factory.mktemp("profile") / "hostile.yaml"
+    path.write_text(_profile_text(contract), encoding="utf-8")
     result: dict[str, dict[str, str]] = {}
     for target in TARGETS:
-        rendered = render_profile(ProfileLoader().load(str(profile_path), VERSION), [target])
+        rendered = render_profile(ProfileLoader().load(str(path), version), [target])
         result[target] = {item.path.split("/", 2)[2]: item.content for item in rendered.files}
     return result
 
@@ -206,7 +204,11 @@ def test_kind_patches_parse_to_the_documents_they_patch(outputs: dict[str, dict[
     patches = [yaml.safe_load(text) for text in cluster["kubeadmConfigPatches"]]
     assert all(isinstance(patch, dict) and patch["apiVersion"] and patch["kind"] for patch in patches)
     (configuration,) = [patch for patch in patches if patch["kind"] == "ClusterConfiguration"]
-    arguments = {arg["name"]: arg["value"] for arg in configuration["apiServer"]["extraArgs"]}
+    extra_args = configuration["apiServer"]["extraArgs"]
+    if configuration["apiVersion"].endswith("v1beta3"):
+        arguments = dict(extra_args)
+    else:
+        arguments = {arg["name"]: arg["value"] for arg in extra_args}
     assert arguments["audit-log-path"] == "/var/log/-a@b+c_d/audit.log"
     mounted = {mount["containerPath"] for mount in cluster["nodes"][0]["extraMounts"]}
     assert arguments["authorization-config"] in mounted
