@@ -177,7 +177,8 @@ PROFILE_SCHEMA: dict[str, Any] = {
                             "type": "list",
                             "required": True,
                             "minlength": 1,
-                            "schema": {"type": "string", "minlength": 1, "maxlength": 253},
+                            # no length limit: kube-apiserver sets none (validateAudiences)
+                            "schema": {"type": "string", "minlength": 1},
                             "meta": _doc("Accepted audiences."),
                         },
                         "certificateAuthority": {

@@ -48,7 +48,7 @@ BREAKERS = [
     "'",
     '"',
 ]
-AUDIENCES = [*BREAKERS, "plain", "ünï ☃ \u202e\u200b\ufeff\u00a0 ", " leading and trailing space "]
+AUDIENCES = [*BREAKERS, "plain", "a" * 1000, "ünï ☃ \u202e\u200b\ufeff\u00a0 ", " leading and trailing space "]
 EXEMPT_USERNAMES = [*BREAKERS, "system:serviceaccount:ns:sa"]
 MATCH_CONDITIONS = [
     f"request.user != \"$({INJECT})\" && request.user != '`{INJECT}`'",
