@@ -250,7 +250,9 @@ def _scan(directory: str, prefix: str, listing: _Listing) -> None:
     try:
         with os.scandir(directory) as entries:
             listed = list(entries)
-    except PermissionError:
+    except (PermissionError, FileNotFoundError, NotADirectoryError):
+        # Unreadable, or gone: a render holding the lock may be swapping this folder while an unlocked
+        # first look (write_tree's pre-check, or --check with no lock file) walks it.
         return
     for entry in listed:
         if entry.is_symlink():

@@ -272,3 +272,16 @@ def test_two_concurrent_renders_never_mix_their_targets(tmp_path: Path) -> None:
             assert run.returncode == 0, err
             assert b"Traceback" not in err
         assert _snapshot(tmp_path / "shared" / "p") in (expected["a"], expected["b"])
+
+
+def test_a_folder_that_vanishes_during_an_unlocked_look_is_no_crash(tmp_path: Path) -> None:
+    """write_tree's first look and --check without a lock file walk folders another render may be swapping."""
+    from kgen.output import _existing_files, _Listing, _scan
+
+    listing = _Listing({}, [])
+    _scan(str(tmp_path / "gone"), "", listing)  # removed between listing its parent and reading it
+    assert listing == _Listing({}, [])
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    _scan(str(tmp_path / "file"), "", listing)  # replaced by a file
+    assert listing == _Listing({}, [])
+    assert _existing_files(tmp_path).files == {"file": tmp_path / "file"}
