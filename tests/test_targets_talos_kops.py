@@ -198,3 +198,14 @@ def test_talos_never_weakens_a_value_talos_hardens(profile: str, version: str) -
             assert node == {}, field
         for field in typed:
             assert kubelet.get(field, True) is True, field
+
+
+def test_talos_counts_its_own_anonymous_auth_off_where_kgen_renders_no_authentication_file() -> None:
+    """At 1.31 kgen renders no AuthenticationConfiguration, but Talos still runs kube-apiserver with
+    --anonymous-auth=false: the CIS summary must count 1.2.1 as met and say why."""
+    result = render_profile(ProfileLoader().load("cis", "1.31"), ["talos"])
+    report = next(f.content for f in result.files if f.path.endswith("REPORT.md"))
+    assert "1.2.1 no anonymous requests: nothing in these files limits anonymous access" not in report
+    assert "| kube-apiserver --anonymous-auth | `anonymousAccess.mode` |" in report
+    effective = talos.coverage(result.plan).settings
+    assert any(s.component == "kube-apiserver" and s.key == "anonymous-auth" and s.value == "false" for s in effective)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kgen import yamlout
-from kgen.plan import NodeFile, Plan, Setting
+from kgen.plan import NodeFile, Plan, Reason, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
 from kgen.targets.layouts import PerPlan, distribution_hooks, unrecorded_components_note
 from kgen.targets.managed import Done, Item, describe, item
@@ -140,6 +140,25 @@ class Layout:
                 self.refuse(describe(setting), setting.reason.origin, text, "nothing to do in the machine configuration")
         for setting in self.plan.fields("kubelet"):
             self.kubelet_field(setting)
+        self.talos_anonymous_default()
+
+    def talos_anonymous_default(self) -> None:
+        """Talos's v1alpha1 path sets --anonymous-auth=false whatever the profile asks (at 1.31, where kgen
+        renders no AuthenticationConfiguration, too): the nodes run with it, so the report counts it."""
+        if any(s.component == "kube-apiserver" and s.key == "anonymous-auth" for s in self.effective):
+            return
+        talos = self.facts["apiServerFlags"]["anonymous-auth"]
+        why = talos["keep"]
+        self.effective.append(Setting("kube-apiserver", "anonymous-auth", talos["value"], Reason("talos", why=why)))
+        self.done.append(
+            Done(
+                "kube-apiserver --anonymous-auth",
+                "anonymousAccess.mode",
+                "API server default (nothing rendered at this version)",
+                f"--anonymous-auth={talos['value']}",
+                "stricter: what the notes of this report say of anonymous access does not hold on Talos",
+            )
+        )
 
     def node_file(self, node_file: NodeFile) -> None:
         kind = str(node_file.document.get("kind", ""))
