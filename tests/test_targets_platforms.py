@@ -548,3 +548,18 @@ def test_a_platform_default_that_is_not_hardened_is_not_protected(tmp_path: Path
     assert platforms()["kubespray"]["kubeletDefaults"]["serverTLSBootstrap"] is False
     plan = custom_plan(tmp_path, "name: tls-off\nextends: cis\nkubelet:\n  serverTLSBootstrap: false\n")
     assert kubespray.build_vars(plan).values["kubelet_rotate_server_certificates"] is False
+
+
+def test_gke_refuses_what_its_node_system_config_cannot_say(tmp_path: Path) -> None:
+    """GKE takes podPidsLimit only within its bounds and can only open or close the read-only port (platform data)."""
+    from kgen.profile import ProfileLoader
+    from kgen.targets import not_controllable
+
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: p\nextends: cis\nkubelet:\n  podPidsLimit: 100\n", encoding="utf-8")
+    from kgen.plan import build_plan
+
+    items = not_controllable(build_plan(ProfileLoader(tmp_path).load(str(profile))), "gke")
+    texts = [entry["platform"] for entry in items]
+    assert "GKE accepts podPidsLimit from 1024 to 4194303 only" in texts
+    assert not any("only opens or closes" in text for text in texts)  # cis keeps the read-only port closed

@@ -132,8 +132,9 @@ def kubelet_refusal(setting: Setting, target: str) -> Item | None:
         return weaker
     top = setting.key.split(".", 1)[0]
     origin = setting.reason.origin
-    if target == "eks":
-        if top in data["nodeadmOwned"]:
+    owned = data.get("nodeadmOwned")
+    if owned is not None:  # the platform takes any KubeletConfiguration field except those it owns
+        if top in owned:
             text = data["ownedText"].get(top, "nodeadm sets this field for the cluster")
             return item(
                 describe(setting), origin, text, "nothing to do: the EKS setting is the hardened one; eksctl refuses the field"
@@ -141,19 +142,18 @@ def kubelet_refusal(setting: Setting, target: str) -> Item | None:
         return None
     field_map: dict[str, str] = data["kubeletFieldMap"]
     if setting.key in field_map:
-        if target == "gke" and setting.key == "podPidsLimit":
-            bounds = data["podPidsLimit"]
-            if not bounds["min"] <= int(setting.value) <= bounds["max"]:
-                return item(
-                    describe(setting),
-                    origin,
-                    f"GKE accepts podPidsLimit from {bounds['min']} to {bounds['max']} only",
-                    f"set kubelet.podPidsLimit between {bounds['min']} and {bounds['max']}",
-                )
-        if target == "gke" and setting.key == "readOnlyPort" and setting.value != 0:
+        platform = target.upper()
+        bounds = data.get(setting.key) if setting.key == "podPidsLimit" else None
+        if bounds is not None and not bounds["min"] <= int(setting.value) <= bounds["max"]:
             return item(
-                describe(setting), origin, "GKE only opens or closes the read-only port 10255", "set kubelet.readOnlyPort to 0"
+                describe(setting),
+                origin,
+                f"{platform} accepts podPidsLimit from {bounds['min']} to {bounds['max']} only",
+                f"set kubelet.podPidsLimit between {bounds['min']} and {bounds['max']}",
             )
+        switch = data.get("openOrClosedOnly", {}).get(setting.key)
+        if switch is not None and setting.value != 0:
+            return item(describe(setting), origin, f"{platform} only opens or closes {switch}", f"set kubelet.{setting.key} to 0")
         return None
     default = data["kubeletDefault"]
     if top == "featureGates":
