@@ -29,10 +29,17 @@ class Finding(NamedTuple):
     severity: str = "error"
 
 
-def _bad_characters(text: str, allowed: frozenset[str]) -> list[str]:
-    import unicodedata
+# Unicode's control characters (general category Cc) are exactly U+0000-U+001F and U+007F-U+009F;
+# a range test spares importing unicodedata on every render.
+_CONTROL_CODES = re.compile("[\x00-\x1f\x7f-\x9f]")
 
-    return sorted({ch for ch in text if ch not in allowed and (unicodedata.category(ch) == "Cc" or ch in _LINE_SEPARATORS)})
+
+def _is_control(ch: str) -> bool:
+    return _CONTROL_CODES.match(ch) is not None
+
+
+def _bad_characters(text: str, allowed: frozenset[str]) -> list[str]:
+    return sorted({ch for ch in text if ch not in allowed and (_is_control(ch) or ch in _LINE_SEPARATORS)})
 
 
 def _describe(characters: list[str]) -> str:

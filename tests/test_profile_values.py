@@ -355,3 +355,11 @@ def test_render_and_validate_print_the_warning_and_succeed(tmp_path: Path, comma
         os.chdir(old)
     assert result.exit_code == 0, result.output
     assert "p.yaml:3:18: warning: tls.cipherSuites.0: TLS_RSA_WITH_AES_128_CBC_SHA is insecure" in result.output
+
+
+def test_the_control_character_range_is_unicodes_cc_category() -> None:
+    import unicodedata
+
+    from kgen.profile_values import _is_control
+
+    assert [i for i in range(0x110000) if _is_control(chr(i)) != (unicodedata.category(chr(i)) == "Cc")] == []
