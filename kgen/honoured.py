@@ -56,6 +56,7 @@ def first_version_on(gates: list[str]) -> str | None:
 def unhonoured_problems(plan: Plan) -> list[Problem]:
     """A located problem for each feature the user's own profile asks for and this version cannot render."""
     from kgen.plan import features_table
+    from kgen.plan.planner import gate_usable
 
     problems: list[Problem] = []
     version = plan.version
@@ -66,7 +67,7 @@ def unhonoured_problems(plan: Plan) -> list[Problem]:
         if origin is None:
             continue  # inherited from a bundled profile: the report says what became of it
         gates = list(features_table()[status.knob]["gates"])
-        blocking = [name for name in gates if not _usable_by_policy(plan, name)]
+        blocking = [name for name in gates if gate_usable(plan, name)[0] == "unavailable"]
         reasons = ", ".join(_gate_state_text(name, version) for name in blocking) or status.detail
         message = f"{status.title} (KEP-{status.kep}) cannot be honoured in Kubernetes {version}: {reasons}"
         first = first_version_on(gates)
@@ -116,12 +117,3 @@ def _gate_state_text(name: str, version: str) -> str:
     if state.locked and not state.default:
         return f"{name} is locked off in {version}"
     return f"{name} is {state.stage}, off by default in {version}"
-
-
-def _usable_by_policy(plan: Plan, name: str) -> bool:
-    """Whether the profile's own opt-ins already make the gate usable (then it does not block)."""
-    state = gate.state(plan.version) if (gate := knowledge.gate(name)) is not None else None
-    if state is None or state.locked:
-        return _on_without_opt_in(name, plan.version)
-    switch = OPT_IN_BY_STAGE.get(state.stage)
-    return state.default or state.stage == "ga" or (switch is not None and bool(plan.profile.get(switch)))
