@@ -375,7 +375,7 @@ def import_command(
     def body() -> None:
         from kgen.importer import import_report
 
-        text, _ = import_report(root, list(files or []), extends, kubernetes_version, output, force)
+        text = import_report(root, list(files or []), extends, kubernetes_version, output, force)
         _echo(text)
 
     _run(body)

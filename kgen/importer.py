@@ -354,7 +354,7 @@ def _profile_text(
 
 def import_report(
     root: str | None, files: list[Path], parent: str | None, version: str | None, output: Path, force: bool
-) -> tuple[str, list[str]]:
+) -> str:
     """Import, write the profile (refusing to overwrite unless ``force``), and say what was not expressed."""
     from kgen.profile_schema import NAME_PATTERN
     from kgen.starter import write_new_file
@@ -384,4 +384,4 @@ def import_report(
     if result.unexpressed:
         lines.append(f"not expressible in a profile ({len(result.unexpressed)}), listed at the end of {output}:")
         lines.extend(f"  {finding.component} {finding.setting}: {finding.status}" for finding in result.unexpressed)
-    return "\n".join(lines), [f.setting for f in result.unexpressed]
+    return "\n".join(lines)

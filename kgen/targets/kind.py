@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgen import yamlout
 from kgen.errors import InternalError
+from kgen.knowledge.versions import version_key
 from kgen.plan import Plan, Setting
 from kgen.targets import kubeadm
 from kgen.targets.common import (
@@ -58,15 +59,12 @@ def facts() -> dict[str, Any]:
     return data
 
 
-def _minor(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
-
-
 def kubeadm_api_version(version: str) -> str:
     """The kubeadm API version kind generates for a Kubernetes minor version."""
+    key = version_key(version)
     for entry in facts()["kubeadmApiVersions"]:
         low, below = entry["from"], entry["below"]
-        if (low is None or _minor(version) >= _minor(low)) and (below is None or _minor(version) < _minor(below)):
+        if (low is None or key >= version_key(low)) and (below is None or key < version_key(below)):
             return str(entry["apiVersion"])
     raise InternalError(f"kind: no kubeadm API version known for Kubernetes {version}")
 
