@@ -352,9 +352,7 @@ def _profile_text(
     )
 
 
-def import_report(
-    root: str | None, files: list[Path], parent: str | None, version: str | None, output: Path, force: bool
-) -> str:
+def import_report(root: str | None, files: list[Path], parent: str | None, version: str | None, output: Path, force: bool) -> str:
     """Import, write the profile (refusing to overwrite unless ``force``), and say what was not expressed."""
     from kgen.profile_schema import NAME_PATTERN
     from kgen.starter import write_new_file
