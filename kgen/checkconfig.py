@@ -120,7 +120,7 @@ def check_config(paths: Iterable[Path | str], version: str) -> CheckResult:
             # A file named on the command line that holds nothing kgen can check is not "ok".
             run.add(Problem("nothing to check: no Kubernetes configuration kgen knows in this file", str(path), rule="kind"))
     _check_conflicts(run)
-    from kgen.profile import redact_secrets
+    from kgen.errors import redact_secrets
 
     # Secret material never reaches the report, whichever check quoted it (a flag value, a field).
     run.result.problems = [

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from kgen import __version__
-from kgen.errors import EXIT_BUG, EXIT_PROBLEMS, KgenError
+from kgen.errors import EXIT_BUG, EXIT_PROBLEMS, KgenError, redact_secrets
 
 app = typer.Typer(
     name="kgen",
@@ -72,8 +72,6 @@ def _run(action: Callable[[], T]) -> T:
         raise
     except Exception as bug:  # the last resort: report the bug without leaking secrets
         import traceback
-
-        from kgen.profile import redact_secrets
 
         text = "".join(traceback.format_exception(bug))
         typer.echo(redact_secrets(text).rstrip("\n"), err=True)

@@ -7,6 +7,7 @@ Anything else that escapes is a bug in kgen and keeps its traceback.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import NamedTuple
 
 EXIT_OK = 0
@@ -94,3 +95,22 @@ class UpgradeBreaksError(KgenError):
 
 class InternalError(RuntimeError):
     """kgen produced something it cannot stand behind (a bug): keeps its traceback."""
+
+
+@cache
+def _secrets_in_text() -> re.Pattern[str]:
+    """Secret material inside longer text (a message, a flag line, a traceback): PEM private keys,
+    kubeadm bootstrap tokens, and base64 of 40 or more characters mixing digits, upper- and lower-case
+    letters (so that long node paths and gate names stay readable). Compiled on first use: most runs
+    never redact anything."""
+    return re.compile(
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|.*)"
+        r"|(?<![a-z0-9])[a-z0-9]{6}\.[a-z0-9]{16}(?![a-z0-9])"
+        r"|(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])[A-Za-z0-9+/]{40,}={0,2}",
+        re.DOTALL,
+    )
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` with everything that looks like secret material replaced by ``<redacted>``."""
+    return _secrets_in_text().sub("<redacted>", text)

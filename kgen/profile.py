@@ -382,22 +382,6 @@ def secret_texts(data: Any) -> set[str]:
     return {hit.text for hit in secret_hits(data)}
 
 
-# The same kinds of secret material, found inside longer text (a message, a flag line, a traceback).
-# Base64 here needs 40 characters mixing digits, upper- and lower-case letters, so that long node
-# paths and gate names in messages stay readable.
-_SECRETS_IN_TEXT = re.compile(
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|.*)"
-    r"|(?<![a-z0-9])[a-z0-9]{6}\.[a-z0-9]{16}(?![a-z0-9])"
-    r"|(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])[A-Za-z0-9+/]{40,}={0,2}",
-    re.DOTALL,
-)
-
-
-def redact_secrets(text: str) -> str:
-    """``text`` with everything that looks like secret material replaced by ``<redacted>``."""
-    return _SECRETS_IN_TEXT.sub("<redacted>", text)
-
-
 # --- the quick check ------------------------------------------------------------------------------
 #
 # Importing cerberus and running it costs more than the rest of a cold render. A profile that
