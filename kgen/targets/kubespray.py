@@ -8,6 +8,7 @@ express are listed in REPORT.md. Every string is tagged !unsafe (yamlout.unsafe)
 from __future__ import annotations
 
 import posixpath
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -408,13 +409,20 @@ def _ordered(values: dict[str, Any]) -> dict[str, Any]:
     return {**first, **{name: value for name, value in values.items() if name not in first}}
 
 
-def build_vars(plan: Plan) -> KubesprayVars:
-    return _Builder(plan).build()
+_BUILT: weakref.WeakKeyDictionary[Plan, KubesprayVars] = weakref.WeakKeyDictionary()
 
 
 def _minor(version: str) -> tuple[int, int]:
+    """Major and minor of a release such as 1.33.0, to compare with a "major.minor" version."""
     major, minor = version.split(".")[:2]
     return int(major), int(minor)
+
+
+def build_vars(plan: Plan) -> KubesprayVars:
+    """The variables for a plan, built once: render, the report's coverage and the CLI's count share them."""
+    if plan not in _BUILT:
+        _BUILT[plan] = _Builder(plan).build()
+    return _BUILT[plan]
 
 
 def release_line(facts: dict[str, Any], version: str) -> str:

@@ -19,6 +19,7 @@ anything is written, and every file a key names is delivered by the target.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, NamedTuple
 
 from kgen import knowledge
@@ -496,8 +497,18 @@ def _shift_list_comments(comments: Comments, key: str) -> Comments:
     return shifted
 
 
+# One layout per plan and distribution: render, the report's coverage (asked with the layout's own
+# report plan) and the CLI's not-controllable count all read the same one.
+_LAYOUTS: weakref.WeakKeyDictionary[Plan, dict[str, Layout]] = weakref.WeakKeyDictionary()
+
+
 def layout(plan: Plan, name: str) -> Layout:
-    return _Builder(plan, name).build()
+    cached = _LAYOUTS.setdefault(plan, {})
+    if name not in cached:
+        built = _Builder(plan, name).build()
+        cached[name] = built
+        _LAYOUTS.setdefault(built.report_plan, {})[name] = built
+    return cached[name]
 
 
 def not_controllable(plan: Plan, name: str) -> list[Item]:
