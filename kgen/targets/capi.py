@@ -68,23 +68,6 @@ def contract(plan: Plan) -> tuple[str, dict[str, Any]]:
     return name, facts()["contracts"][name]
 
 
-def _map_form(node: Any, path: Path, comments: Comments, moved: Comments) -> Any:
-    """v1beta1: every extraArgs list becomes a name -> value map; the comments follow their flag."""
-    if isinstance(node, dict):
-        result = {}
-        for key, value in node.items():
-            if key == "extraArgs" and isinstance(value, list):
-                result[key] = {arg["name"]: arg["value"] for arg in value}
-                for index, arg in enumerate(value):
-                    text = comments.pop((*path, key, index, "name"), None)
-                    if text:
-                        moved[(*path, key, arg["name"])] = text
-            else:
-                result[key] = _map_form(value, (*path, key), comments, moved)
-        return result
-    return node
-
-
 def cluster_configuration(plan: Plan, extra_args: str) -> tuple[dict[str, Any], Comments]:
     """kubeadm's ClusterConfiguration without what Cluster API fills in, in the contract's extraArgs shape."""
     document, comments = kubeadm.cluster_configuration(plan)
@@ -92,7 +75,7 @@ def cluster_configuration(plan: Plan, extra_args: str) -> tuple[dict[str, Any], 
     kept = {path: text for path, text in comments.items() if path and path[0] not in OWNED_BY_CLUSTER}
     if extra_args == "map":
         moved: Comments = {}
-        body = _map_form(body, (), kept, moved)
+        body = kubeadm.map_form_extra_args(body, (), kept, moved)
         kept.update(moved)
     return body, kept
 

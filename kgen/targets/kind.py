@@ -154,22 +154,6 @@ def _strip_extra_args(section: dict[str, Any], path: Path, comments: Comments, s
         del section["extraArgs"]
 
 
-def _map_form(document: dict[str, Any], comments: Comments) -> None:
-    """kubeadm v1beta3: extraArgs as a name -> value map, the comments on each flag."""
-    for path in (("apiServer",), ("controllerManager",), ("scheduler",), ("etcd", "local")):
-        section: Any = document
-        for key in path:
-            section = section.get(key) if isinstance(section, dict) else None
-        if not isinstance(section, dict) or not isinstance(section.get("extraArgs"), list):
-            continue
-        args = section["extraArgs"]
-        section["extraArgs"] = {arg["name"]: arg["value"] for arg in args}
-        for index, arg in enumerate(args):
-            text = comments.pop((*path, "extraArgs", index, "name"), None)
-            if text:
-                comments[(*path, "extraArgs", arg["name"])] = text
-
-
 def _list_form(document: dict[str, Any]) -> dict[str, Any]:
     """A v1beta3 patch as v1beta4 reads it, to validate its fields against the v1beta4 schema."""
     converted: dict[str, Any] = {}
@@ -199,7 +183,9 @@ def cluster_patch(plan: Plan, shared: dict[str, bool]) -> tuple[dict[str, Any], 
             section = section.get(key, {})
         _strip_extra_args(section, path, comments, shared)
     if api_version.endswith("v1beta3"):
-        _map_form(document, comments)
+        moved: Comments = {}
+        document = kubeadm.map_form_extra_args(document, (), comments, moved)
+        comments.update(moved)
     return document, comments
 
 

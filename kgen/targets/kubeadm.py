@@ -21,6 +21,26 @@ def extra_args(settings: list[Setting], base: tuple[str | int, ...], comments: C
     return args
 
 
+def map_form_extra_args(node: Any, path: tuple[str | int, ...], comments: Comments, moved: Comments) -> Any:
+    """kubeadm v1beta3 (and Cluster API v1beta1): every extraArgs list becomes a name -> value map.
+
+    Returns a copy; each flag's comment is popped from ``comments`` and put in ``moved`` under its new path.
+    """
+    if isinstance(node, dict):
+        result = {}
+        for key, value in node.items():
+            if key == "extraArgs" and isinstance(value, list):
+                result[key] = {arg["name"]: arg["value"] for arg in value}
+                for index, arg in enumerate(value):
+                    text = comments.pop((*path, key, index, "name"), None)
+                    if text:
+                        moved[(*path, key, arg["name"])] = text
+            else:
+                result[key] = map_form_extra_args(value, (*path, key), comments, moved)
+        return result
+    return node
+
+
 def kubelet_configuration(plan: Plan) -> tuple[dict[str, Any], Comments]:
     document = {
         "apiVersion": knowledge.api_version("KubeletConfiguration", plan.version),
