@@ -1,7 +1,18 @@
-"""`python -m kgen` runs the same command line as `kgen`."""
+"""`kgen` and `python -m kgen`: the command line, started with collection postponed (kgen/startup.py)."""
 
 import sys
+from typing import Any
 
-from kgen.cli import main
+from kgen.startup import postpone_collection
 
-sys.exit(main())
+
+def main() -> Any:
+    """The console script: postpone collection, then import and run the command line."""
+    postpone_collection()
+    from kgen.cli import main as cli_main
+
+    return cli_main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -148,7 +148,11 @@ def validate(
 
         loader = ProfileLoader()
         problems: list[str] = []
-        for reference in profiles:
+        for number, reference in enumerate(profiles):
+            if number == 1:
+                from kgen.startup import resume_collection
+
+                resume_collection()
             try:
                 profile = loader.load(reference, kubernetes_version)
                 for warning in profile.warnings:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from kgen.errors import KgenError, Problem
 from kgen.render import RenderedFile
+from kgen.startup import resume_collection
 from kgen.target_registry import DISTRIBUTION_TARGETS, MANAGED_TARGETS
 
 if TYPE_CHECKING:
@@ -79,15 +80,22 @@ def render_many(
     workers = jobs or os.cpu_count() or 1
     workers = max(1, min(workers, len(references)))
     cwd = str(Path.cwd())
+    # The first profile is rendered alone: start-up (modules, knowledge, templates, the shared
+    # parents) ends with it, so collection resumes before the rest, and forked workers start
+    # with all of it loaded.
+    files, summaries, problems = _render_chunk((references[:1], targets, version, cwd))
+    rest = references[1:]
+    if rest:
+        resume_collection()
     if workers == 1:
-        files, summaries, problems = _render_chunk((references, targets, version, cwd))
+        if rest:
+            more_files, more_summaries, more_problems = _render_chunk((rest, targets, version, cwd))
+            files.extend(more_files)
+            summaries.extend(more_summaries)
+            problems.extend(more_problems)
     else:
         import multiprocessing
 
-        # The parent renders the first profile itself, so that forked workers start with the
-        # modules imported, the knowledge and templates loaded and the shared parents parsed.
-        files, summaries, problems = _render_chunk((references[:1], targets, version, cwd))
-        rest = references[1:]
         # Small chunks send results back as they are made: a worker's memory stays flat.
         size = max(1, min(16, len(rest) // (workers * 4)))
         chunks = [(rest[i : i + size], targets, version, cwd) for i in range(0, len(rest), size)]

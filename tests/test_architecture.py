@@ -22,7 +22,16 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kgen"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "foundation",
-        ("kgen", "kgen.errors", "kgen.resources", "kgen.yamlout", "kgen.yamlload", "kgen.target_registry", "kgen.nodefs"),
+        (
+            "kgen",
+            "kgen.errors",
+            "kgen.resources",
+            "kgen.yamlout",
+            "kgen.yamlload",
+            "kgen.target_registry",
+            "kgen.nodefs",
+            "kgen.startup",
+        ),
     ),
     ("knowledge", ("kgen.knowledge", "kgen.schemacheck", "kgen.validation", "kgen.nodestate")),
     ("profile", ("kgen.profile", "kgen.profile_schema", "kgen.profile_jsonschema", "kgen.profile_values", "kgen.schemadoc")),

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kgen.errors import KgenError
 from kgen.knowledge._data import load
@@ -64,8 +63,7 @@ def served_since(kind: str, api_version: str) -> tuple[str | None, str | None]:
     return (minors[0], minors[-1]) if minors else (None, None)
 
 
-@dataclass(frozen=True)
-class RuntimeConfigCheck:
+class RuntimeConfigCheck(NamedTuple):
     """How one kube-apiserver --runtime-config key fares in a release."""
 
     key: str

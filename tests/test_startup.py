@@ -1,0 +1,105 @@
+"""The kgen command postpones garbage collection while it starts, and resumes it for a fleet."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _run(code: str, cwd: Path) -> str:
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_console_entry_postpones_collection_before_importing_the_command_line(tmp_path: Path) -> None:
+    printed = _run(
+        """
+        import gc, sys
+        import kgen.cli
+        kgen.cli.main = lambda: print(gc.isenabled(), "typer" in sys.modules)
+        from kgen.__main__ import main
+        main()
+        """,
+        tmp_path,
+    )
+    assert printed == "False True"
+
+
+def test_a_fleet_resumes_collection_after_its_first_profile(tmp_path: Path) -> None:
+    printed = _run(
+        """
+        import gc
+        from kgen import fleet
+        from kgen.startup import postpone_collection
+        seen = []
+        chunk = fleet._render_chunk
+        def watched(args):
+            seen.append((len(args[0]), gc.isenabled()))
+            return chunk(args)
+        fleet._render_chunk = watched
+        postpone_collection()
+        files, _ = fleet.render_many(["baseline", "cis", "strict"], ["flags"], None, 1)
+        print(seen, gc.isenabled(), gc.get_freeze_count() > 0, len(files) > 0)
+        """,
+        tmp_path,
+    )
+    assert printed == "[(1, False), (2, True)] True True True"
+
+
+def test_one_profile_keeps_collection_postponed_to_the_end(tmp_path: Path) -> None:
+    printed = _run(
+        """
+        import gc
+        from kgen import fleet
+        from kgen.startup import postpone_collection
+        postpone_collection()
+        fleet.render_many(["cis"], ["flags"], None, 1)
+        print(gc.isenabled())
+        """,
+        tmp_path,
+    )
+    assert printed == "False"
+
+
+def test_a_library_caller_keeps_its_own_collector_settings(tmp_path: Path) -> None:
+    printed = _run(
+        """
+        import gc
+        from kgen import fleet
+        fleet.render_many(["baseline", "cis"], ["flags"], None, 1)
+        enabled_after_render = gc.isenabled()
+        frozen = gc.get_freeze_count()
+        gc.disable()
+        fleet.render_many(["baseline", "cis"], ["flags"], None, 1)
+        print(enabled_after_render, frozen, gc.isenabled())
+        """,
+        tmp_path,
+    )
+    assert printed == "True 0 False"
+
+
+def test_validate_resumes_collection_from_its_second_profile(tmp_path: Path) -> None:
+    printed = _run(
+        """
+        import gc
+        from typer.testing import CliRunner
+        from kgen import cli, render
+        from kgen.startup import postpone_collection
+        seen = []
+        original = render.render_profile
+        def watched(profile, targets=None):
+            seen.append(gc.isenabled())
+            return original(profile, targets)
+        render.render_profile = watched
+        postpone_collection()
+        result = CliRunner().invoke(cli.app, ["validate", "baseline", "cis"])
+        print(result.exit_code, seen)
+        """,
+        tmp_path,
+    )
+    assert printed == "0 [False, True]"
