@@ -1,11 +1,11 @@
-"""Feature gates per Kubernetes version (kgen/data/feature-gates.json) and kubeadm's own gates."""
+"""Feature gates per Kubernetes version (kgen/data/feature-gates.jsonl) and kubeadm's own gates."""
 
 from __future__ import annotations
 
 import functools
 from typing import Any, NamedTuple
 
-from kgen.knowledge._data import load
+from kgen.knowledge._data import load, load_rows, parse_row
 from kgen.knowledge.versions import check_version
 
 COMPONENTS: tuple[str, ...] = (
@@ -66,17 +66,18 @@ class Gate(NamedTuple):
         return None
 
 
-def _raw_gates() -> dict[str, Any]:
-    raw: dict[str, Any] = load("feature-gates.json")["gates"]
-    return raw
+def _gate_rows() -> dict[str, str]:
+    """Gate name -> its row, unparsed: a render asks for a handful of the few hundred."""
+    return load_rows("feature-gates.jsonl")[1]
 
 
 @functools.cache
 def _built(name: str) -> Gate | None:
-    """One gate, built on first use: a render asks for a handful of the few hundred."""
-    entry = _raw_gates().get(name)
-    if entry is None:
+    """One gate, parsed and built on first use."""
+    row = _gate_rows().get(name)
+    if row is None:
         return None
+    entry = parse_row(row)
     return Gate(
         name=name,
         kep=entry["kep"],
@@ -93,7 +94,7 @@ def _built(name: str) -> Gate | None:
 
 def all_gates() -> dict[str, Gate]:
     """Every gate kgen knows of, in any version."""
-    return {name: gate for name in _raw_gates() if (gate := _built(name)) is not None}
+    return {name: gate for name in _gate_rows() if (gate := _built(name)) is not None}
 
 
 def gate(name: str) -> Gate | None:
@@ -115,7 +116,7 @@ def nearest_gate_names(name: str, limit: int = 3) -> list[str]:
     """Known gate names close to a misspelt one, best first (for "did you mean")."""
     import difflib
 
-    names = list(_raw_gates())
+    names = list(_gate_rows())
     close = difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
     if not close:
         lowered = {n.lower(): n for n in names}

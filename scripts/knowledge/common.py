@@ -64,6 +64,24 @@ def dump_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
+def dump_json_lines(data: dict[str, Any], rows: str) -> str:
+    """JSON Lines: the header (every key but ``rows``) on the first line, then one row per line.
+
+    Each row is ``{"name": KEY, ...}`` with ``name`` first and the rest sorted, rows sorted by name.
+    A reader indexes the rows by the name at the start of each line and parses only those it uses:
+    a render asks for a handful of the few hundred feature gates. One row per line also makes a
+    change to one gate one changed line in review.
+    """
+    header = {key: value for key, value in data.items() if key != rows}
+    lines = [json.dumps(header, sort_keys=True, ensure_ascii=False, separators=(",", ":"))]
+    for name, row in sorted(data[rows].items()):
+        if not re.fullmatch(r"[A-Za-z0-9]+", name):
+            raise KnowledgeError(f"{rows}: row name {name!r} is not alphanumeric")
+        body = json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        lines.append(f'{{"name":"{name}",{body[1:]}' if body != "{}" else f'{{"name":"{name}"}}')
+    return "\n".join(lines) + "\n"
+
+
 def lower_stage(stage: str) -> str:
     stages = {"Alpha": "alpha", "Beta": "beta", "GA": "ga", "Deprecated": "deprecated"}
     if stage not in stages:
