@@ -180,8 +180,9 @@ def _field_rule(setting: Setting) -> str:
     if setting.is_flag:
         return ""
     from kgen import knowledge
+    from kgen.plan import COMPONENT_CONFIG_KINDS
 
-    kind = {"kubelet": "KubeletConfiguration", "kube-proxy": "KubeProxyConfiguration"}.get(setting.component)
+    kind = COMPONENT_CONFIG_KINDS.get(setting.component)
     since = knowledge.field_since(kind, setting.key) if kind else None
     return f"{kind}.{setting.key} exists from Kubernetes {since}" if since else ""
 

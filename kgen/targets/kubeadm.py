@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kgen import knowledge
-from kgen.plan import Plan, Setting
+from kgen.plan import COMPONENT_CONFIG_KINDS, Plan, Setting
 from kgen.targets import KUBEADM_EXTRA_ARGS
 from kgen.targets.common import (
     OutputFile,
@@ -19,8 +19,6 @@ from kgen.targets.common import (
 
 TARGET = "kubeadm"
 CONFIG_FILE = "kubeadm-config.yaml"
-# The configuration documents kubeadm passes on to a node component, beside its own.
-COMPONENT_DOCUMENTS = {"kubelet": "KubeletConfiguration", "kube-proxy": "KubeProxyConfiguration"}
 Comments = dict[tuple[str | int, ...], str]
 
 
@@ -185,7 +183,7 @@ def places(plan: Plan, record: PlacedRecord) -> list[str]:
     if record.kind in ("flag", "gate", "runtime-config") and record.component in KUBEADM_EXTRA_ARGS:
         flag = {"flag": record.key, "gate": "feature-gates", "runtime-config": "runtime-config"}[record.kind]
         return [f"{TARGET}/{CONFIG_FILE} {'.'.join(KUBEADM_EXTRA_ARGS[record.component])} {flag}"]
-    document = COMPONENT_DOCUMENTS.get(record.component)
+    document = COMPONENT_CONFIG_KINDS.get(record.component)
     if document and record.kind in ("field", "gate"):
         key = f"featureGates.{record.key}" if record.kind == "gate" else record.key
         return [f"{TARGET}/{CONFIG_FILE} {document} {key}"]
