@@ -26,10 +26,16 @@ def strict_plan(version: str = "1.37") -> Any:
     return build_plan(ProfileLoader().load("strict", version))
 
 
+def with_features(monkeypatch: pytest.MonkeyPatch, table: dict[str, Any]) -> None:
+    """Every reader of the features table (through plan.tables) sees ``table`` instead."""
+    original = plan_tables._data
+    monkeypatch.setattr(plan_tables, "_data", lambda name: table if name == "features" else original(name))
+
+
 def with_feature_field(monkeypatch: pytest.MonkeyPatch, feature: str, knob: str, written: str) -> None:
     table = copy.deepcopy(features_table())
     table[feature]["fields"][knob] = written
-    monkeypatch.setattr(plan_tables, "features_table", lambda: table)
+    with_features(monkeypatch, table)
 
 
 def test_every_feature_field_is_a_config_kind_kgen_writes() -> None:
@@ -100,3 +106,17 @@ def test_audit_rows_follow_audit_enabled(tmp_path: Path, enabled: bool) -> None:
         # After the policy file, as the audit rule decided them before they were data.
         keys = [s.key for s in plan.settings if s.component == "kube-apiserver"]
         assert keys.index("audit-policy-file") + 1 == keys.index("audit-log-path")
+
+
+def test_every_feature_of_the_table_gets_a_status() -> None:
+    knobs = [status.knob for status in strict_plan().features]
+    assert sorted(knobs) == sorted(features_table())
+
+
+def test_the_features_that_are_only_their_gates_are_the_ones_the_data_marks(monkeypatch: pytest.MonkeyPatch) -> None:
+    marked = [knob for knob, spec in features_table().items() if spec.get("rule") == "security_features"]
+    assert "sidecarContainers" in marked and "userNamespaces" not in marked
+    table = copy.deepcopy(features_table())
+    del table["sidecarContainers"]["rule"]
+    with_features(monkeypatch, table)
+    assert "sidecarContainers" not in [status.knob for status in strict_plan().features]
