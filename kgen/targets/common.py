@@ -18,7 +18,7 @@ from kgen.plan import NodeFile, Plan
 from kgen.resources import bundled_dir
 from kgen.target_registry import REGISTRY
 
-# Where targets that write files for the nodes (kubeadm, flags, ...) put the cluster objects to apply.
+# Where cluster_objects_output writes the cluster objects to apply, in every target that writes them.
 CLUSTER_OBJECTS_PATH = "manifests/cluster-policies.yaml"
 
 
