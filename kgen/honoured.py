@@ -88,24 +88,22 @@ def unhonoured_problems(plan: Plan) -> list[Problem]:
 
 def _missing_field_problems(plan: Plan) -> list[Problem]:
     """A knob the user set for a usable feature whose config field the version lacks (it would be dropped)."""
-    from kgen.plan import features_table
+    from kgen.plan import feature_fields, features_table
 
     usable = {status.knob for status in plan.features if status.wanted and status.state != "unavailable"}
     problems = []
-    for knob, spec in features_table().items():
+    for knob in features_table():
         if knob not in usable:
             continue
-        for sub, target in spec.get("fields", {}).items():
-            dotted = f"features.{knob}.{sub}"
-            origin = plan.profile.user_origin(dotted)
-            kind, field = target.split(" ", 1)
-            if origin is None or knowledge.field_exists(kind, field, plan.version):
+        for field in feature_fields(knob).values():
+            origin = plan.profile.user_origin(field.origin)
+            if origin is None or field.exists_in(plan.version):
                 continue
-            since = knowledge.field_since(kind, field)
             message = (
-                f"{kind} has no field {field} in Kubernetes {plan.version} (it exists from {since}): the value cannot be rendered"
+                f"{field.kind} has no field {field.path} in Kubernetes {plan.version} (it exists from {field.since()}): "
+                "the value cannot be rendered"
             )
-            problems.append(Problem(message, origin.file, origin.line, origin.column, dotted, "feature-version"))
+            problems.append(Problem(message, origin.file, origin.line, origin.column, field.origin, "feature-version"))
     return problems
 
 

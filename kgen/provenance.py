@@ -180,8 +180,9 @@ def _field_rule(setting: Setting) -> str:
     if setting.is_flag:
         return ""
     from kgen import knowledge
+    from kgen.plan import COMPONENT_CONFIG_KINDS
 
-    kind = {"kubelet": "KubeletConfiguration", "kube-proxy": "KubeProxyConfiguration"}.get(setting.component)
+    kind = COMPONENT_CONFIG_KINDS.get(setting.component)
     since = knowledge.field_since(kind, setting.key) if kind else None
     return f"{kind}.{setting.key} exists from Kubernetes {since}" if since else ""
 
@@ -231,66 +232,27 @@ def _knobs_for_gate(name: str) -> list[str]:
 
 
 def places(plan: Plan, record: Record, target: str) -> list[str]:
-    """The files (and the place inside them) a record is rendered to by one target."""
+    """The files (and the place inside them) a record is rendered to by one target.
+
+    A target that knows its own layout says so through its ``places`` hook (kgen/target_registry.py);
+    for any other, a node file holding a secret is found in the script that writes it, and the rest
+    by searching the target's rendered files.
+    """
     from kgen.target_registry import REGISTRY
+    from kgen.targets import target_hook
+    from kgen.targets.common import install_script_places
 
-    if target in REGISTRY and REGISTRY[target].distribution:
-        from importlib import import_module
-
-        hook = getattr(import_module(REGISTRY[target].module), "places", None)
-        if hook is not None:  # a distribution that says itself where each setting went (Talos, kops)
-            found: list[str] = hook(plan, record)
-            return found
-    if record.kind == "file":
-        node_file = next((f for f in plan.files if f.node_path == record.key), None)
-        if node_file is not None and node_file.secret_placeholders:
-            name = record.key.rsplit("/", 1)[-1].removesuffix(".yaml")
-            return [f"{target}/scripts/install-{name}.sh (writes {record.key})"]
-        if target in ("kubeadm", "flags"):
-            return [f"{target}/files{record.key}"]
-    if record.kind == "cluster-object" and target in ("kubeadm", "flags"):
-        return [f"{target}/manifests/cluster-policies.yaml {record.key}"]
-    if target == "kubeadm":
-        return _kubeadm_places(plan, record)
-    if target == "flags":
-        return _flags_places(plan, record)
-    return _searched_places(plan, record, target)
-
-
-def _kubeadm_places(plan: Plan, record: Record) -> list[str]:
-    from kgen.targets import KUBEADM_EXTRA_ARGS
-
-    if record.kind in ("flag", "gate", "runtime-config") and record.component in KUBEADM_EXTRA_ARGS:
-        flag = {"flag": record.key, "gate": "feature-gates", "runtime-config": "runtime-config"}[record.kind]
-        return [f"kubeadm/kubeadm-config.yaml {'.'.join(KUBEADM_EXTRA_ARGS[record.component])} {flag}"]
-    document = {"kubelet": "KubeletConfiguration", "kube-proxy": "KubeProxyConfiguration"}.get(record.component)
-    if document and record.kind in ("field", "gate"):
-        key = f"featureGates.{record.key}" if record.kind == "gate" else record.key
-        return [f"kubeadm/kubeadm-config.yaml {document} {key}"]
-    return []  # kubeadm itself writes the kubelet's and kube-proxy's command lines
-
-
-def _flags_places(plan: Plan, record: Record) -> list[str]:
-    if record.kind == "flag":
-        return [f"flags/{record.component}.args --{record.key}"]
-    if record.kind in ("gate", "runtime-config") and record.component not in ("kubelet", "kube-proxy"):
-        flag = "--feature-gates" if record.kind == "gate" else "--runtime-config"
-        return [f"flags/{record.component}.args {flag}"]
-    key = f"featureGates.{record.key}" if record.kind == "gate" else record.key
-    if record.component == "kubelet":
-        return [f"flags/files{plan.profile.data['cluster']['kubeletConfigPath']} {key}"]
-    if record.component == "kube-proxy":
-        path = plan.flag_value("kube-proxy", "config")
-        return [f"flags/files{path} {key}"] if path else []
-    return []
+    if target not in REGISTRY:
+        return []
+    hook = target_hook(target, "places")
+    if hook is not None:
+        found: list[str] = hook(plan, record)
+        return found
+    return install_script_places(plan, record, target) or _searched_places(plan, record, target)
 
 
 def _searched_places(plan: Plan, record: Record, target: str) -> list[str]:
     """For targets without a known layout: the output files that mention the setting's name."""
-    from kgen.targets import TARGETS
-
-    if target not in TARGETS:
-        return []
     needle = record.key.rsplit(".", 1)[-1] if record.kind == "field" else record.key.rsplit("/", 1)[-1]
     outputs = _rendered(plan, target)
     return [f"{target}/{path}" for path, content in outputs if needle in content and not path.endswith(".md")]

@@ -8,6 +8,17 @@ module under ``kgen/targets/`` and one entry here (see docs/architecture.md).
 
 from __future__ import annotations
 
+# The hooks a target module may provide, each a function of that name in the module. A target lists the
+# ones it provides in its registry entry, and shared code reaches them only through
+# ``kgen.targets.target_hook``, which reads that list:
+#   not_controllable(plan) -> list[Item]   every setting of the plan the target cannot express
+#   coverage(plan) -> Coverage             what the target's files carry (kgen/targets/coverage.py), for a target
+#                                          that carries only part of the plan and is not a managed platform
+#                                          (managed platforms share one rule)
+#   places(plan, record) -> list[str]      where ``kgen explain`` finds a setting in the target's files; without
+#                                          it, explain searches the rendered files for the setting's name
+HOOKS: tuple[str, ...] = ("not_controllable", "coverage", "places")
+
 
 class TargetSpec:
     """What kgen needs to know about one target before importing it.
@@ -15,7 +26,7 @@ class TargetSpec:
     A plain class: a NamedTuple costs about a tenth of a millisecond to define at every start.
     """
 
-    __slots__ = ("coverage", "distribution", "managed", "module", "not_controllable", "summary")
+    __slots__ = ("distribution", "hooks", "managed", "module", "summary")
 
     def __init__(
         self,
@@ -24,8 +35,7 @@ class TargetSpec:
         *,
         managed: bool = False,
         distribution: bool = False,
-        not_controllable: str = "",
-        coverage: str = "",
+        hooks: frozenset[str] = frozenset(),
     ) -> None:
         # The module whose render(plan) -> list[OutputFile] lays a plan out for this target.
         self.module = module
@@ -36,31 +46,27 @@ class TargetSpec:
         self.managed = managed
         # A distribution that runs the control plane itself (RKE2, k3s, Talos, kops): it sets part of the
         # profile on its own, takes part through its configuration, and the render summary line counts what it
-        # cannot take. A distribution module may add ``places(plan, record)``: where kgen explain finds a setting.
+        # cannot take.
         self.distribution = distribution
-        # The name of a function in ``module``, ``(plan) -> list[dict[str, str]]``, listing every
-        # setting of the plan the target cannot express; empty when the target renders every setting.
-        self.not_controllable = not_controllable
-        # The name of a function in ``module``, ``(plan) -> Coverage`` (kgen/targets/coverage.py), for a
-        # target that carries only part of the plan and is not a managed platform (managed platforms
-        # share one rule). Empty: the target's files carry the whole plan.
-        self.coverage = coverage
+        # The names in HOOKS that ``module`` defines; no other hook of the module is ever called.
+        self.hooks = hooks
 
 
 REGISTRY: dict[str, TargetSpec] = {
     "kubeadm": TargetSpec(
         "kgen.targets.kubeadm",
         "kubeadm v1beta4 Init/Cluster/Kubelet/KubeProxy configuration, join configurations, node files",
+        hooks=frozenset({"places"}),
     ),
     "flags": TargetSpec(
         "kgen.targets.flags",
         "one --flag=value file per component, KubeletConfiguration and node files at their node paths",
+        hooks=frozenset({"places"}),
     ),
     "kubespray": TargetSpec(
         "kgen.targets.kubespray",
         "group_vars for kubespray, using kubespray's own variable names",
-        not_controllable="not_controllable",
-        coverage="coverage",
+        hooks=frozenset({"not_controllable", "coverage"}),
     ),
     "ansible": TargetSpec(
         "kgen.targets.ansible",
@@ -70,59 +76,53 @@ REGISTRY: dict[str, TargetSpec] = {
         "kgen.targets.eks",
         "EKS AL2023 nodeadm NodeConfig and eksctl kubeletExtraConfig; the rest reported as not controllable",
         managed=True,
-        not_controllable="not_controllable",
+        hooks=frozenset({"not_controllable"}),
     ),
     "gke": TargetSpec(
         "kgen.targets.gke",
         "GKE node system config; the rest reported as not controllable",
         managed=True,
-        not_controllable="not_controllable",
+        hooks=frozenset({"not_controllable"}),
     ),
     "aks": TargetSpec(
         "kgen.targets.aks",
         "AKS custom node configuration; the rest reported as not controllable",
         managed=True,
-        not_controllable="not_controllable",
+        hooks=frozenset({"not_controllable"}),
     ),
     "capi": TargetSpec(
         "kgen.targets.capi",
         "Cluster API KubeadmControlPlane and workers' KubeadmConfigTemplate (v1beta2, or v1beta1) with node files",
-        not_controllable="not_controllable",
-        coverage="coverage",
+        hooks=frozenset({"not_controllable", "coverage"}),
     ),
     "kind": TargetSpec(
         "kgen.targets.kind",
         "kind Cluster (v1alpha4) with kubeadmConfigPatches and node files mounted, for trying a profile locally",
-        not_controllable="not_controllable",
-        coverage="coverage",
+        hooks=frozenset({"not_controllable", "coverage"}),
     ),
     "rke2": TargetSpec(
         "kgen.targets.rke2",
         "RKE2 config.yaml for server and agent nodes (first-class keys, *-arg lists, profile: cis) and the files it names",
         distribution=True,
-        not_controllable="not_controllable",
-        coverage="coverage",
+        hooks=frozenset({"not_controllable", "coverage"}),
     ),
     "k3s": TargetSpec(
         "kgen.targets.k3s",
         "k3s config.yaml for server and agent nodes (*-arg lists, secrets encryption) and the files it names",
         distribution=True,
-        not_controllable="not_controllable",
-        coverage="coverage",
+        hooks=frozenset({"not_controllable", "coverage"}),
     ),
     "talos": TargetSpec(
         "kgen.targets.talos",
         "Talos machine configuration patches (control plane, workers) beyond what Talos already sets; the rest reported",
         distribution=True,
-        not_controllable="not_controllable",
-        coverage="coverage",
+        hooks=frozenset({"not_controllable", "coverage", "places"}),
     ),
     "kops": TargetSpec(
         "kgen.targets.kops",
         "kops Cluster spec fragment (kops.k8s.io/v1alpha2) in typed fields, with fileAssets; the rest reported",
         distribution=True,
-        not_controllable="not_controllable",
-        coverage="coverage",
+        hooks=frozenset({"not_controllable", "coverage", "places"}),
     ),
 }
 

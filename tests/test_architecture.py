@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kgen.target_registry import REGISTRY
+from kgen.target_registry import HOOKS, REGISTRY
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kgen"
 
@@ -222,20 +222,53 @@ def test_shared_target_machinery_imports_no_target() -> None:
     assert {module: GRAPH[module] & target_modules for module in shared} == {module: set() for module in shared}
 
 
-def test_every_registered_target_is_a_module_with_render_and_its_named_hook() -> None:
+def module_level_names(module: str) -> set[str]:
+    """The names a module defines at its top level as functions or binds by assignment."""
+    source = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    names = {node.name for node in source.body if isinstance(node, ast.FunctionDef)}
+    # A hook may also be a module-level name bound to a function (e.g. from targets.layouts.distribution_hooks).
+    for node in source.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                bound = target.elts if isinstance(target, ast.Tuple) else [target]
+                names |= {name.id for name in bound if isinstance(name, ast.Name)}
+    return names
+
+
+def test_module_level_names_sees_defined_and_bound_names() -> None:
+    assert {"render", "places", "CONFIG_FILE"} <= module_level_names("kgen.targets.kubeadm")
+    assert {"coverage", "not_controllable", "places"} <= module_level_names("kgen.targets.talos")
+    assert "_join_file" in module_level_names("kgen.targets.kubeadm")
+    assert "kubelet_configuration" not in module_level_names("kgen.targets.flags")  # imported, not defined
+
+
+def test_every_registered_target_is_a_module_with_render() -> None:
     for name, spec in REGISTRY.items():
         assert spec.module == f"kgen.targets.{name}" and spec.module in MODULES
-        source = ast.parse(MODULES[spec.module].read_text(encoding="utf-8"))
-        functions = {node.name for node in source.body if isinstance(node, ast.FunctionDef)}
-        # A hook may also be a module-level name bound to a function (e.g. from targets.layouts.distribution_hooks).
-        for node in source.body:
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    names = target.elts if isinstance(target, ast.Tuple) else [target]
-                    functions |= {name.id for name in names if isinstance(name, ast.Name)}
-        assert "render" in functions, name
-        for hook in (spec.not_controllable, spec.coverage):
-            assert not hook or hook in functions, (name, hook)
+        assert "render" in module_level_names(spec.module), name
+
+
+def test_every_target_lists_exactly_the_hooks_its_module_defines() -> None:
+    # A hook listed but missing would fail when called; a hook defined but not listed would never be
+    # called, since shared code reaches hooks only through the registry (kgen.targets.target_hook).
+    listed = {name: set(spec.hooks) for name, spec in REGISTRY.items()}
+    defined = {name: module_level_names(spec.module) & set(HOOKS) for name, spec in REGISTRY.items()}
+    assert listed == defined
+
+
+def test_only_target_hook_reaches_into_a_target_module() -> None:
+    """Shared code finds a target's functions through the registry, never by importing or getattr on its own."""
+    allowed = {"kgen.targets": {"renderer", "target_hook"}}
+    offending = []
+    for module in MODULES:
+        tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef) or function.name in allowed.get(module, set()):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "import_module":
+                    offending.append(f"{module}.{function.name}")
+    assert offending == []
 
 
 def test_the_architecture_page_names_every_rule_and_layer() -> None:

@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
-from kgen import knowledge
 from kgen.errors import KgenError
 from kgen.honoured import OPT_IN_BY_STAGE
 from kgen.knowledge._data import load
 from kgen.knowledge.versions import SUPPORTED_VERSIONS
-from kgen.plan import build_plan, features_table
+from kgen.plan import build_plan, feature_fields, features_table
 from kgen.profile import ProfileLoader, _profile_validator, quick_normalised
 from kgen.profile_schema import CIS_CIPHER_SUITES, NODE_PATH_PATTERN, PROFILE_SCHEMA, REGISTRY_PATTERN
 from kgen.profile_values import control_character_findings, string_field_paths
@@ -314,11 +313,10 @@ def test_anonymous_paths_set_by_the_user_need_a_version_that_limits_them(tmp_pat
 
 
 def test_every_feature_field_in_the_table_is_a_known_config_field() -> None:
-    fields = [target for spec in features_table().values() for target in spec.get("fields", {}).values()]
+    fields = [field for knob in features_table() for field in feature_fields(knob).values()]
     assert fields
-    for target in fields:
-        kind, field = target.split(" ", 1)
-        assert any(knowledge.field_exists(kind, field, version) for version in SUPPORTED_VERSIONS), target
+    for field in fields:
+        assert any(field.exists_in(version) for version in SUPPORTED_VERSIONS), field
 
 
 @pytest.mark.parametrize(("version", "fails"), [("1.32", True), ("1.33", False)])

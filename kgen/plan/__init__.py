@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from kgen.plan.build import build_plan
 from kgen.plan.model import (
+    COMPONENT_CONFIG_KINDS,
     CONTROL_PLANE,
     ENCRYPTION_KEY_PLACEHOLDER,
     HEALTH_PATHS,
@@ -28,13 +29,23 @@ from kgen.plan.model import (
     Setting,
     flag_text,
 )
-from kgen.plan.tables import audit_policies, features_table, requirements_table, settings_table
+from kgen.plan.tables import (
+    FeatureField,
+    audit_policies,
+    feature_fields,
+    feature_refs,
+    features_table,
+    requirements_table,
+    settings_table,
+)
 
 __all__ = [
+    "COMPONENT_CONFIG_KINDS",
     "CONTROL_PLANE",
     "ENCRYPTION_KEY_PLACEHOLDER",
     "HEALTH_PATHS",
     "ClusterObject",
+    "FeatureField",
     "FeatureStatus",
     "NodeFile",
     "Note",
@@ -43,6 +54,8 @@ __all__ = [
     "Setting",
     "audit_policies",
     "build_plan",
+    "feature_fields",
+    "feature_refs",
     "features_table",
     "flag_text",
     "requirements_table",

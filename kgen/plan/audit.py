@@ -1,4 +1,8 @@
-"""Rule: audit logging, its policy file and log rotation flags."""
+"""Rule: audit logging and its policy file.
+
+The log path and rotation flags map one profile key each to one flag: they are the rows of
+scripts/knowledge/settings.yaml marked ``rule: audit``, applied here after the policy file.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from kgen import knowledge
 from kgen.plan.model import NodeFile, Note, Reason
+from kgen.plan.settings import apply_settings_rows
 from kgen.plan.tables import audit_policies
 
 if TYPE_CHECKING:
@@ -27,29 +32,6 @@ def audit(planner: Planner) -> None:
     reason = Reason("audit.policy", ("CIS 3.2.1", "CIS 3.2.2"), f"audit policy preset '{audit['policy']}'")
     plan.files.append(NodeFile(path, policy, reason))
     plan.add("kube-apiserver", "audit-policy-file", path, reason)
-    plan.add(
-        "kube-apiserver",
-        "audit-log-path",
-        audit["logPath"],
-        Reason("audit.logPath", ("CIS 1.2.16",), "where the audit log is written"),
-    )
-    plan.add(
-        "kube-apiserver",
-        "audit-log-maxage",
-        audit["maxAge"],
-        Reason("audit.maxAge", ("CIS 1.2.17",), "days to keep audit logs"),
-    )
-    plan.add(
-        "kube-apiserver",
-        "audit-log-maxbackup",
-        audit["maxBackup"],
-        Reason("audit.maxBackup", ("CIS 1.2.18",), "rotated audit files kept"),
-    )
-    plan.add(
-        "kube-apiserver",
-        "audit-log-maxsize",
-        audit["maxSize"],
-        Reason("audit.maxSize", ("CIS 1.2.19",), "MB before rotation"),
-    )
+    apply_settings_rows(planner, rule="audit")
     plan.mounts.append((audit["logPath"].rsplit("/", 1)[0], True))
     plan.need("audit-log-dir")

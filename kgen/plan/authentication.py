@@ -8,6 +8,7 @@ from kgen import knowledge
 from kgen.errors import KgenError
 from kgen.plan.model import HEALTH_PATHS, NodeFile, Note, Reason
 from kgen.plan.planner import READY, gate_usable
+from kgen.plan.tables import feature_refs
 
 if TYPE_CHECKING:
     from kgen.plan.planner import Planner
@@ -20,19 +21,20 @@ def authentication(planner: Planner) -> None:
     jwt = data["authentication"]["jwt"]
     wants_conditions = mode in ("health", "paths")
     endpoints_ok = planner.feature("anonymousEndpoints", wants_conditions, "anonymousAccess.mode")
+    endpoints_refs = (*feature_refs("anonymousEndpoints"), "CIS 1.2.1")
     document: dict[str, Any] = {}
     reason_refs: tuple[str, ...] = ()
     if wants_conditions and endpoints_ok:
         paths = list(HEALTH_PATHS) + [p for p in anonymous["paths"] if mode == "paths" and p not in HEALTH_PATHS]
         document["anonymous"] = {"enabled": True, "conditions": [{"path": p} for p in paths]}
-        reason_refs = ("KEP-4633", "CIS 1.2.1")
+        reason_refs = endpoints_refs
     elif wants_conditions:
         plan.notes.append(
             Note(
                 "anonymous access stays at the API server default (anonymous requests reach the authorizer; RBAC grants "
                 "them only the health, version and cluster-info endpoints)",
                 "anonymousAccess.mode",
-                ("KEP-4633", "CIS 1.2.1"),
+                endpoints_refs,
             )
         )
     elif mode == "none":

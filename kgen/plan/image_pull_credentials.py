@@ -4,53 +4,42 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kgen import knowledge
 from kgen.errors import KgenError
 from kgen.plan.model import Note, Reason
+from kgen.plan.tables import feature_fields, feature_refs
 
 if TYPE_CHECKING:
     from kgen.plan.planner import Planner
 
+FEATURE = "imagePullCredentialVerification"
+# The one policy an allowlist applies to (KubeletConfiguration's imagePullCredentialsVerificationPolicy values).
+ALLOWLIST_POLICY = "NeverVerifyAllowlistedImages"
+
 
 def image_pull_credentials(planner: Planner) -> None:
-    features = planner.data["features"]
     plan = planner.plan
-    pulls = features["imagePullCredentialVerification"]
+    pulls = planner.data["features"][FEATURE]
+    fields = feature_fields(FEATURE)
+    policy_field, allowlist_field = fields["policy"], fields["allowlist"]
+    refs = feature_refs(FEATURE)
     policy = pulls["policy"]
-    if pulls["allowlist"] and policy != "NeverVerifyAllowlistedImages":
+    if pulls["allowlist"] and policy != ALLOWLIST_POLICY:
         raise KgenError(
             problems=[
-                planner.problem(
-                    "features.imagePullCredentialVerification.allowlist",
-                    "an allowlist only applies with policy NeverVerifyAllowlistedImages",
-                    "schema",
-                )
+                planner.problem(allowlist_field.origin, f"an allowlist only applies with policy {ALLOWLIST_POLICY}", "schema")
             ]
         )
-    if planner.feature("imagePullCredentialVerification", policy is not None, "features.imagePullCredentialVerification.policy"):
-        if not knowledge.field_exists("KubeletConfiguration", "imagePullCredentialsVerificationPolicy", plan.version):
-            since = knowledge.field_since("KubeletConfiguration", "imagePullCredentialsVerificationPolicy")
-            plan.notes.append(
-                Note(
-                    f"imagePullCredentialsVerificationPolicy exists from {since}",
-                    "features.imagePullCredentialVerification.policy",
-                    ("KEP-2535",),
-                )
-            )
-        else:
-            reason = Reason(
-                "features.imagePullCredentialVerification.policy",
-                ("KEP-2535",),
-                "state the policy explicitly: the upstream default NeverVerifyPreloadedImages exempts preloaded images",
-            )
-            plan.add("kubelet", "imagePullCredentialsVerificationPolicy", policy, reason, is_flag=False)
-            if pulls["allowlist"]:
-                plan.add(
-                    "kubelet",
-                    "preloadedImagesVerificationAllowlist",
-                    list(pulls["allowlist"]),
-                    Reason(
-                        "features.imagePullCredentialVerification.allowlist", ("KEP-2535",), "images exempt from verification"
-                    ),
-                    is_flag=False,
-                )
+    if not planner.feature(FEATURE, policy is not None, policy_field.origin):
+        return
+    if not policy_field.exists_in(plan.version):
+        plan.notes.append(Note(f"{policy_field.path} exists from {policy_field.since()}", policy_field.origin, refs))
+        return
+    reason = Reason(
+        policy_field.origin,
+        refs,
+        "state the policy explicitly: the upstream default NeverVerifyPreloadedImages exempts preloaded images",
+    )
+    plan.add(policy_field.component, policy_field.path, policy, reason, is_flag=False)
+    if pulls["allowlist"]:
+        reason = Reason(allowlist_field.origin, refs, "images exempt from verification")
+        plan.add(allowlist_field.component, allowlist_field.path, list(pulls["allowlist"]), reason, is_flag=False)

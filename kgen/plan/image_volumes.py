@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kgen.plan.model import ClusterObject, Note, Reason
+from kgen.plan.tables import feature_refs
 
 if TYPE_CHECKING:
     from kgen.plan.planner import Planner
 
+FEATURE = "imageVolumes"
+
 
 def image_volumes(planner: Planner) -> None:
-    volumes = planner.data["features"]["imageVolumes"]
-    if planner.feature("imageVolumes", volumes["enabled"], "features.imageVolumes.enabled"):
+    volumes = planner.data["features"][FEATURE]
+    if planner.feature(FEATURE, volumes["enabled"], f"features.{FEATURE}.enabled"):
         image_volume_policy(planner, volumes["allowedRegistries"])
 
 
@@ -22,7 +25,7 @@ def image_volume_policy(planner: Planner, registries: list[str]) -> None:
             Note(
                 "image volumes are on with no registry restriction; list features.imageVolumes.allowedRegistries",
                 "features.imageVolumes.allowedRegistries",
-                ("KEP-4639",),
+                feature_refs(FEATURE),
             )
         )
         return
@@ -35,7 +38,7 @@ def image_volume_policy(planner: Planner, registries: list[str]) -> None:
     name = "kgen-image-volume-registries"
     reason = Reason(
         "features.imageVolumes.allowedRegistries",
-        ("KEP-4639",),
+        feature_refs(FEATURE),
         "image volumes may only mount images from the allowed registries",
     )
     policy = {

@@ -19,6 +19,9 @@ CONTROL_PLANE = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
 
 HEALTH_PATHS = ("/healthz", "/readyz", "/livez")
 
+# The configuration file kind each node component reads its config fields from.
+COMPONENT_CONFIG_KINDS = {"kubelet": "KubeletConfiguration", "kube-proxy": "KubeProxyConfiguration"}
+
 ENCRYPTION_KEY_PLACEHOLDER = "KGEN_ENCRYPTION_KEY_FROM_NODE"
 
 

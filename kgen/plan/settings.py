@@ -1,7 +1,8 @@
 """Rule: the table of profile key -> flag or config field (kgen/data/settings.json).
 
 A knob that maps one profile key to one flag or field, with at most a condition, is a row of
-scripts/knowledge/settings.yaml, not code; this rule applies every row whose condition the profile meets.
+scripts/knowledge/settings.yaml, not code; this rule applies every row whose condition the profile meets,
+except the rows that name the rule applying them at its own place (``rule: audit``).
 """
 
 from __future__ import annotations
@@ -43,13 +44,18 @@ def _truthy(profile: Profile, dotted: str | None) -> bool:
 
 
 def settings_from_table(planner: Planner) -> None:
-    """Every row of the settings table whose condition the profile meets."""
+    """Every row of the settings table whose condition the profile meets and that no other rule applies."""
+    apply_settings_rows(planner, rule=None)
+
+
+def apply_settings_rows(planner: Planner, rule: str | None) -> None:
+    """The rows of the settings table that name ``rule`` (None: rows naming no rule), in table order."""
     plan = planner.plan
     profile = plan.profile
     lookup = _Lookup(profile)
     for component, entries in settings_table().items():
         for entry in entries:
-            if not _truthy(profile, entry.get("when")):
+            if entry.get("rule") != rule or not _truthy(profile, entry.get("when")):
                 continue
             if "unless" in entry and _truthy(profile, entry["unless"]):
                 continue

@@ -1,7 +1,8 @@
 """Targets: each lays a plan out in the formats one kind of installer or platform reads.
 
-Which targets exist, and which module renders each, is kgen/target_registry.py; a module is
-imported only when its target is rendered (or asked what it cannot express).
+Which targets exist, which module renders each and which hooks each module provides is
+kgen/target_registry.py; a module is imported only when its target is rendered or one of its hooks
+is called.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from kgen.target_registry import MANAGED_TARGETS, REGISTRY, TARGET_SUMMARIES
+from kgen.target_registry import HOOKS, MANAGED_TARGETS, REGISTRY, TARGET_SUMMARIES
 
 if TYPE_CHECKING:
     from kgen.plan import Plan
@@ -23,7 +24,7 @@ __all__ = [
     "TARGET_SUMMARIES",
     "not_controllable",
     "renderer",
-    "target_function",
+    "target_hook",
 ]
 
 # Target name -> the module that renders it (kept for callers that want the names in order).
@@ -44,16 +45,25 @@ def renderer(name: str) -> Callable[[Plan], list[OutputFile]]:
     return render
 
 
-def target_function(name: str, function: str) -> Callable[..., Any]:
-    """A function of target ``name``'s module, as its registry entry names it (imported on first use)."""
-    found: Callable[..., Any] = getattr(import_module(REGISTRY[name].module), function)
+def target_hook(name: str, hook: str) -> Callable[..., Any] | None:
+    """Target ``name``'s hook (one of target_registry.HOOKS), or None when its registry entry does not list it.
+
+    The one way shared code reaches into a target: the module is imported on first use, and only for
+    a hook its entry lists.
+    """
+    if hook not in HOOKS:
+        raise ValueError(f"unknown target hook {hook!r}; known: {', '.join(HOOKS)}")
+    spec = REGISTRY[name]
+    if hook not in spec.hooks:
+        return None
+    found: Callable[..., Any] = getattr(import_module(spec.module), hook)
     return found
 
 
 def not_controllable(plan: Plan, name: str) -> list[dict[str, str]]:
     """Every setting of the plan that target ``name`` cannot express, from the target's own hook."""
-    spec = REGISTRY[name]
-    if not spec.not_controllable:
+    hook = target_hook(name, "not_controllable")
+    if hook is None:
         return []
-    items: list[dict[str, str]] = target_function(name, spec.not_controllable)(plan)
+    items: list[dict[str, str]] = hook(plan)
     return items

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import jinja2
 
@@ -17,6 +17,22 @@ from kgen.errors import printable
 from kgen.plan import NodeFile, Plan
 from kgen.resources import bundled_dir
 from kgen.target_registry import REGISTRY
+
+# Where cluster_objects_output writes the cluster objects to apply, in every target that writes them.
+CLUSTER_OBJECTS_PATH = "manifests/cluster-policies.yaml"
+
+
+class PlacedRecord(Protocol):
+    """What a target's ``places`` hook reads of a setting kgen explain asks about (kgen.provenance.Record)."""
+
+    @property
+    def component(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...  # flag | field | gate | runtime-config | file | cluster-object
+
+    @property
+    def key(self) -> str: ...
 
 
 class OutputFile(NamedTuple):
@@ -134,16 +150,41 @@ def node_file_output(node_file: NodeFile, plan: Plan, target: str, prefix: str =
         key_files=[(_shell_var(p), f) for p, f in key_files.items()],
         document=document_text,
     )
-    name = node_file.node_path.rsplit("/", 1)[-1].removesuffix(".yaml")
     return [
         OutputFile(
-            f"scripts/install-{name}.sh",
+            install_script_path(node_file.node_path),
             script,
             (),
             executable=True,
             embedded=((document_text, node_file.document, MappingProxyType(references)),),
         )
     ]
+
+
+def install_script_path(node_path: str) -> str:
+    """The script that writes a node file holding a secret on the node, relative to the target's folder."""
+    name = node_path.rsplit("/", 1)[-1].removesuffix(".yaml")
+    return f"scripts/install-{name}.sh"
+
+
+def install_script_places(plan: Plan, record: PlacedRecord, target: str) -> list[str]:
+    """Where kgen explain finds a node file holding a secret: the script that writes it; [] for any other record."""
+    if record.kind != "file":
+        return []
+    node_file = next((f for f in plan.files if f.node_path == record.key), None)
+    if node_file is None or not node_file.secret_placeholders:
+        return []
+    return [f"{target}/{install_script_path(record.key)} (writes {record.key})"]
+
+
+def node_file_and_object_places(plan: Plan, record: PlacedRecord, target: str) -> list[str] | None:
+    """Where a target that writes node files under files/ and cluster objects to CLUSTER_OBJECTS_PATH
+    puts a node file or a cluster object; None for any other record."""
+    if record.kind == "file":
+        return install_script_places(plan, record, target) or [f"{target}/files{record.key}"]
+    if record.kind == "cluster-object":
+        return [f"{target}/{CLUSTER_OBJECTS_PATH} {record.key}"]
+    return None
 
 
 def _shell_var(placeholder: str) -> str:
@@ -157,7 +198,7 @@ def cluster_objects_output(plan: Plan, target: str) -> list[OutputFile]:
     comments: list[dict[tuple[str | int, ...], str] | None] = [{("kind",): obj.reason.short()} for obj in plan.cluster_objects]
     return [
         yaml_file(
-            "manifests/cluster-policies.yaml",
+            CLUSTER_OBJECTS_PATH,
             plan,
             target,
             documents,

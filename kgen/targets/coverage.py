@@ -27,16 +27,16 @@ class Coverage(NamedTuple):
 def coverage(plan: Plan, target: str) -> Coverage:
     """What ``target`` renders of ``plan``; the rest is in its not-controllable list.
 
-    A managed platform carries the kubelet fields it accepts; a target whose registry entry names a
-    coverage function (kgen/target_registry.py) says itself what it carries; any other carries the plan.
+    A managed platform carries the kubelet fields it accepts; a target whose registry entry lists the
+    ``coverage`` hook (kgen/target_registry.py) says itself what it carries; any other carries the plan.
     """
-    spec = REGISTRY[target]
-    if spec.managed:
-        return Coverage(tuple(s for s in plan.settings if _managed_carries(s, target)), ())
-    if spec.coverage:
-        from kgen.targets import target_function
+    from kgen.targets import target_hook
 
-        carried: Coverage = target_function(target, spec.coverage)(plan)
+    if REGISTRY[target].managed:
+        return Coverage(tuple(s for s in plan.settings if _managed_carries(s, target)), ())
+    hook = target_hook(target, "coverage")
+    if hook is not None:
+        carried: Coverage = hook(plan)
         return carried
     return Coverage(tuple(plan.settings), tuple(plan.files))
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from kgen.plan import Plan
 from kgen.targets.common import (
     OutputFile,
+    PlacedRecord,
     cluster_objects_output,
     header_lines,
+    node_file_and_object_places,
     node_file_output,
     render_template,
     report_output,
@@ -29,7 +31,7 @@ def render(plan: Plan) -> list[OutputFile]:
             header=header_lines(plan, TARGET, f"{component}: one flag per line; comment lines start with '#'."),
             flags=[(f"--{s.key}={s.value}", s.reason.short()) for s in flags],
         )
-        outputs.append(OutputFile(f"{component}.args", content))
+        outputs.append(OutputFile(args_file(component), content))
     data = plan.profile.data
     kubelet, kubelet_comments = kubelet_configuration(plan)
     kubelet_path = data["cluster"]["kubeletConfigPath"]
@@ -45,3 +47,27 @@ def render(plan: Plan) -> list[OutputFile]:
     outputs.extend(cluster_objects_output(plan, TARGET))
     outputs.append(report_output(plan, TARGET))
     return outputs
+
+
+def args_file(component: str) -> str:
+    """The file holding one component's flags, relative to the target's folder."""
+    return f"{component}.args"
+
+
+def places(plan: Plan, record: PlacedRecord) -> list[str]:
+    """Where kgen explain finds a setting in the flags target's files (the target's ``places`` hook)."""
+    found = node_file_and_object_places(plan, record, TARGET)
+    if found is not None:
+        return found
+    if record.kind == "flag":
+        return [f"{TARGET}/{args_file(record.component)} --{record.key}"]
+    if record.kind in ("gate", "runtime-config") and record.component not in ("kubelet", "kube-proxy"):
+        flag = "--feature-gates" if record.kind == "gate" else "--runtime-config"
+        return [f"{TARGET}/{args_file(record.component)} {flag}"]
+    key = f"featureGates.{record.key}" if record.kind == "gate" else record.key
+    if record.component == "kubelet":
+        return [f"{TARGET}/files{plan.profile.data['cluster']['kubeletConfigPath']} {key}"]
+    if record.component == "kube-proxy":
+        path = plan.flag_value("kube-proxy", "config")
+        return [f"{TARGET}/files{path} {key}"] if path else []
+    return []

@@ -5,10 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from kgen import knowledge
-from kgen.plan import Plan, Setting
-from kgen.targets.common import OutputFile, cluster_objects_output, node_file_output, report_output, yaml_file
+from kgen.plan import COMPONENT_CONFIG_KINDS, Plan, Setting
+from kgen.targets import KUBEADM_EXTRA_ARGS
+from kgen.targets.common import (
+    OutputFile,
+    PlacedRecord,
+    cluster_objects_output,
+    node_file_and_object_places,
+    node_file_output,
+    report_output,
+    yaml_file,
+)
 
 TARGET = "kubeadm"
+CONFIG_FILE = "kubeadm-config.yaml"
 Comments = dict[tuple[str | int, ...], str]
 
 
@@ -154,9 +164,7 @@ def render(plan: Plan) -> list[OutputFile]:
         documents.append(proxy[0])
         comments.append(proxy[1])
     outputs = [
-        yaml_file(
-            "kubeadm-config.yaml", plan, TARGET, documents, comments, what="Use: kubeadm init --config kubeadm-config.yaml"
-        ),
+        yaml_file(CONFIG_FILE, plan, TARGET, documents, comments, what=f"Use: kubeadm init --config {CONFIG_FILE}"),
         _join_file(plan, "join-worker.yaml", control_plane=False),
         _join_file(plan, "join-control-plane.yaml", control_plane=True),
     ]
@@ -165,6 +173,21 @@ def render(plan: Plan) -> list[OutputFile]:
     outputs.extend(cluster_objects_output(plan, TARGET))
     outputs.append(report_output(plan, TARGET))
     return outputs
+
+
+def places(plan: Plan, record: PlacedRecord) -> list[str]:
+    """Where kgen explain finds a setting in kubeadm's files (the target's ``places`` hook)."""
+    found = node_file_and_object_places(plan, record, TARGET)
+    if found is not None:
+        return found
+    if record.kind in ("flag", "gate", "runtime-config") and record.component in KUBEADM_EXTRA_ARGS:
+        flag = {"flag": record.key, "gate": "feature-gates", "runtime-config": "runtime-config"}[record.kind]
+        return [f"{TARGET}/{CONFIG_FILE} {'.'.join(KUBEADM_EXTRA_ARGS[record.component])} {flag}"]
+    document = COMPONENT_CONFIG_KINDS.get(record.component)
+    if document and record.kind in ("field", "gate"):
+        key = f"featureGates.{record.key}" if record.kind == "gate" else record.key
+        return [f"{TARGET}/{CONFIG_FILE} {document} {key}"]
+    return []  # kubeadm itself writes the kubelet's and kube-proxy's command lines
 
 
 def _join_file(plan: Plan, name: str, control_plane: bool) -> OutputFile:

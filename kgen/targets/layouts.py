@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
 
 from kgen.plan import Plan
 from kgen.targets.coverage import Coverage
 from kgen.targets.managed import Item, placement
+
+if TYPE_CHECKING:
+    from kgen.targets.common import PlacedRecord
 
 
 class DistributionLayout(Protocol):
@@ -41,7 +44,7 @@ class DistributionHooks(NamedTuple):
 
     coverage: Callable[[Plan], Any]
     not_controllable: Callable[[Plan], list[Item]]
-    places: Callable[[Plan, Any], list[str]]
+    places: Callable[[Plan, PlacedRecord], list[str]]
 
 
 def distribution_hooks(layout_of: Callable[[Plan], DistributionLayout], target: str, distribution: str) -> DistributionHooks:
@@ -53,7 +56,7 @@ def distribution_hooks(layout_of: Callable[[Plan], DistributionLayout], target: 
     def not_controllable(plan: Plan) -> list[Item]:
         return layout_of(plan).not_controllable
 
-    def places(plan: Plan, record: Any) -> list[str]:
+    def places(plan: Plan, record: PlacedRecord) -> list[str]:
         """Where ``kgen explain`` finds a setting in the target's files, or why it has no place there."""
         return placement(layout_of(plan), record, target, distribution)
 

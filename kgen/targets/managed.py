@@ -6,10 +6,13 @@ instead and what the operator can do. Nothing is dropped silently: the CLI print
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kgen.plan import CONTROL_PLANE, Plan, Setting
 from kgen.target_registry import MANAGED_TARGETS
+
+if TYPE_CHECKING:
+    from kgen.targets.common import PlacedRecord
 
 Item = dict[str, str]
 
@@ -168,7 +171,7 @@ def kubelet_refusal(setting: Setting, target: str) -> Item | None:
     return item(describe(setting), origin, default["platform"], action)
 
 
-def placement(layout: Any, record: Any, target: str, distribution: str) -> list[str]:
+def placement(layout: Any, record: PlacedRecord, target: str, distribution: str) -> list[str]:
     """Where ``kgen explain`` finds a setting in a distribution target's files, or what became of it.
 
     ``layout`` is the target's Layout: ``where`` maps (component or "file", key) to places in its files,
