@@ -322,6 +322,42 @@ def test_capi_content_over_the_crd_limit_travels_gzipped() -> None:
     files.content("/etc/kubernetes/big.yaml", big, "test", "0600")
     files.content("/etc/kubernetes/small.yaml", "a: 1\n", "test", "0600")
     large, small = files.entries
-    assert large["encoding"] == "gzip+base64" and len(large["content"]) <= capi.MAX_CONTENT
+    assert large["encoding"] == "gzip+base64" and len(large["content"]) <= capi.max_content(files.plan)
     assert gzip.decompress(base64.b64decode(large["content"])).decode("utf-8") == big
     assert "encoding" not in small and small["content"] == "a: 1\n"
+
+
+@pytest.mark.parametrize("contract", ["v1beta1", "v1beta2"])
+def test_capi_content_limit_is_the_one_in_the_bundled_crd(contract: str, tmp_path: Path) -> None:
+    plan = plan_for(custom(tmp_path, f"extends: cis\nname: contract\ncapi:\n  contract: {contract}\n"), "1.35")
+    terms = capi.facts()["contracts"][contract]
+    schema = schema_for(terms["bootstrapApiVersion"], "KubeadmConfig")
+    assert schema is not None and schema["x-kgen-provenance"]["repo"] == "kubernetes-sigs/cluster-api"
+    content = schema["properties"]["spec"]["properties"]["files"]["items"]["properties"]["content"]
+    assert capi.contract(plan)[0] == contract
+    assert capi.max_content(plan) == content["maxLength"] > 0
+
+
+def test_capi_reads_the_content_limit_from_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    import copy
+
+    from kgen import schemacheck
+
+    plan = plan_for("cis", "1.37")
+    text = "a: 1\n" * 30
+    files = capi.ConfigFiles(plan, "test")
+    files.content("/etc/kubernetes/plain.yaml", text, "test", "0600")
+    assert files.entries[0]["content"] == text  # well under the CRD's limit: inline as it is
+
+    real = schemacheck.schema_for
+
+    def smaller_limit(api_version: str, kind: str) -> Any:
+        schema = copy.deepcopy(real(api_version, kind))
+        spec = schema["properties"]["spec"]["properties"]
+        spec["files"]["items"]["properties"]["content"]["maxLength"] = 100
+        return schema
+
+    monkeypatch.setattr(schemacheck, "schema_for", smaller_limit)
+    files = capi.ConfigFiles(plan, "test")
+    files.content("/etc/kubernetes/plain.yaml", text, "test", "0600")
+    assert files.entries[0]["encoding"] == "gzip+base64" and len(files.entries[0]["content"]) <= 100

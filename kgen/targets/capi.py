@@ -45,8 +45,6 @@ FILL_IN_REF_GROUP = "fill-in.invalid"
 FILL_IN_REF_KIND = "FillInMachineTemplate"
 FILL_IN_REF_NAME = "fill-in"
 FILL_IN_REPLICAS = 0  # Cluster API's webhook refuses 0 replicas
-# files[].content maxLength in the KubeadmConfig CRDs (v1beta1 and v1beta2).
-MAX_CONTENT = 10240
 # Cluster API's cloud-init user data starts with "## template: jinja" (cluster-api
 # bootstrap/kubeadm/internal/cloudinit, cloudConfigHeader): cloud-init renders all of it, inline files[].content
 # included, as a Jinja template on the node. Text holding a Jinja marker travels encoded, where it has none.
@@ -66,6 +64,19 @@ def facts() -> dict[str, Any]:
 def contract(plan: Plan) -> tuple[str, dict[str, Any]]:
     name = str(plan.profile.data["capi"]["contract"])
     return name, facts()["contracts"][name]
+
+
+def max_content(plan: Plan) -> int:
+    """The most characters a files[].content may hold: its maxLength in the bundled KubeadmConfig CRD of the
+    plan's contract (KubeadmControlPlane and KubeadmConfigTemplate embed the same KubeadmConfigSpec)."""
+    from kgen.schemacheck import schema_for
+
+    _name, terms = contract(plan)
+    schema = schema_for(terms["bootstrapApiVersion"], "KubeadmConfig")
+    if schema is None:
+        raise InternalError(f"no bundled schema for {terms['bootstrapApiVersion']} KubeadmConfig")
+    files = schema["properties"]["spec"]["properties"]["files"]
+    return int(files["items"]["properties"]["content"]["maxLength"])
 
 
 def cluster_configuration(plan: Plan, extra_args: str) -> tuple[dict[str, Any], Comments]:
@@ -90,6 +101,7 @@ class ConfigFiles:
     def __init__(self, plan: Plan, where: str) -> None:
         self.plan = plan
         self.where = where
+        self.max_content = max_content(plan)
         self.entries: list[dict[str, Any]] = []
         self.comments: dict[int, str] = {}
         self.commands: list[str] = []
@@ -103,14 +115,14 @@ class ConfigFiles:
         """
         self.comments[len(self.entries)] = why
         entry: dict[str, Any] = {"path": path, "owner": facts()["fileOwner"], "permissions": mode}
-        if len(text) > MAX_CONTENT or any(marker in text for marker in JINJA_MARKERS):
+        if len(text) > self.max_content or any(marker in text for marker in JINJA_MARKERS):
             encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
             entry["encoding"] = "base64"
-            if len(encoded) > MAX_CONTENT:
+            if len(encoded) > self.max_content:
                 # mtime=0: the same text always gives the same bytes
                 entry["encoding"] = "gzip+base64"
                 encoded = base64.b64encode(gzip.compress(text.encode("utf-8"), mtime=0)).decode("ascii")
-            if len(encoded) > MAX_CONTENT:
+            if len(encoded) > self.max_content:
                 self._too_long(path, len(encoded), origin)
             text = encoded
         entry["content"] = text
@@ -124,7 +136,7 @@ class ConfigFiles:
             problems=[
                 Problem(
                     f"target capi: {path} is {length} characters even gzip+base64-encoded; Cluster API's "
-                    f"files[].content holds at most {MAX_CONTENT}: shorten what {origin or 'the profile'} sets",
+                    f"files[].content holds at most {self.max_content}: shorten what {origin or 'the profile'} sets",
                     *where,
                     path=origin,
                     rule="capi",
