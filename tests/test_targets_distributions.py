@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import FactsChange
 from typer.testing import CliRunner
 
 from kgen.cli import app
@@ -217,20 +218,11 @@ def test_cli_prints_the_not_controllable_count(tmp_path: Path) -> None:
     assert counts in result.output
 
 
-def _changed_facts(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
-    """The targets read a copy of distributions.json with ``change`` applied (the committed data stays as it is)."""
-    import copy
-
-    data = copy.deepcopy(rancher.facts())
-    change(data)
-    monkeypatch.setattr(rancher, "facts", lambda: data)
-
-
 def _notes(plan: Plan, target: str) -> str:
     return "\n".join(note.text for note in rancher.layout(plan, target).report_plan.notes)
 
 
-def test_rke2_cis_profile_states_what_the_data_says_it_does(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rke2_cis_profile_states_what_the_data_says_it_does(change_facts: FactsChange) -> None:
     profile = rancher.facts()["rke2"]["cisProfile"]
     notes = _notes(plan_for("cis", "1.37"), "rke2")
     for fact in (*profile["ownFiles"], *profile["podSecurityExemptions"], profile["forcedKubeletField"]["key"]):
@@ -242,7 +234,7 @@ def test_rke2_cis_profile_states_what_the_data_says_it_does(monkeypatch: pytest.
         cis["podSecurityExemptions"] = ["kgen-namespace"]
         cis["summary"] = "kgen summary"
 
-    _changed_facts(monkeypatch, change)
+    change_facts(rancher, change)
     plan = plan_for("cis", "1.37")
     notes = _notes(plan, "rke2")
     assert "RKE2 writes neither kgen-file-one nor kgen-file-two," in notes
@@ -252,14 +244,14 @@ def test_rke2_cis_profile_states_what_the_data_says_it_does(monkeypatch: pytest.
     )
 
 
-def test_rke2_cis_refusal_names_the_field_the_data_says_it_forces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rke2_cis_refusal_names_the_field_the_data_says_it_forces(tmp_path: Path, change_facts: FactsChange) -> None:
     reference = custom(tmp_path, "name: clash\nextends: cis\nrke2:\n  profile: cis\nkubelet:\n  seccompDefault: false\n")
     render_profile(ProfileLoader().load(reference, "1.37"), ["rke2"])  # kernel defaults protected: no clash
 
     def change(data: dict[str, Any]) -> None:
         data["rke2"]["cisProfile"]["forcedKubeletField"] = {"field": "seccompDefault", "key": "kgen-seccomp-key"}
 
-    _changed_facts(monkeypatch, change)
+    change_facts(rancher, change)
     with pytest.raises(KgenError) as caught:
         render_profile(ProfileLoader().load(reference, "1.37"), ["rke2"])
     assert "RKE2's profile: cis forces kgen-seccomp-key and refuses false: set kubelet.seccompDefault: true" in (
@@ -268,9 +260,7 @@ def test_rke2_cis_refusal_names_the_field_the_data_says_it_forces(tmp_path: Path
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_encryption_and_kubelet_file_notes_come_from_the_data(
-    target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_encryption_and_kubelet_file_notes_come_from_the_data(target: str, tmp_path: Path, change_facts: FactsChange) -> None:
     shared = rancher.facts()["shared"]
     own = rancher.facts()[target]
     kubelet_file = rendered("cis", "1.37", target)[f"files{own['configPath'].rsplit('/', 1)[0]}/kubelet-config.yaml"]
@@ -285,7 +275,7 @@ def test_encryption_and_kubelet_file_notes_come_from_the_data(
         data["shared"]["secretsEncryption"]["providers"] = ["secretbox", "aescbc"]
         data[target]["encryptionForced"] = True
 
-    _changed_facts(monkeypatch, change)
+    change_facts(rancher, change)
     kubelet_file = rendered("cis", "1.37", target)[f"files{own['configPath'].rsplit('/', 1)[0]}/kubelet-config.yaml"]
     assert "copies it to kgen.d/cli.conf, after its own kgen-defaults.conf" in kubelet_file
     assert f"under {own['dataDir']}/kgen-cred:" in _notes(plan_for("cis", "1.37"), target)

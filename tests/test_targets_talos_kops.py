@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import FactsChange
 
 from kgen.errors import InternalError
 from kgen.plan import Plan, build_plan
@@ -211,16 +212,7 @@ def test_talos_counts_its_own_anonymous_auth_off_where_kgen_renders_no_authentic
     assert any(s.component == "kube-apiserver" and s.key == "anonymous-auth" and s.value == "false" for s in effective)
 
 
-def _changed_facts(monkeypatch: pytest.MonkeyPatch, module: Any, change: Any) -> None:
-    """The target reads a copy of its data with ``change`` applied (the committed data stays as it is)."""
-    import copy
-
-    data = copy.deepcopy(module.facts())
-    change(data)
-    monkeypatch.setattr(module, "facts", lambda: data)
-
-
-def test_talos_puts_each_components_flags_where_the_data_says(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_talos_puts_each_components_flags_where_the_data_says(change_facts: FactsChange) -> None:
     plan = _plan("cis", "1.35")
     committed = talos.Layout(plan).control_plane
     assert set(talos.facts()["extraArgs"]) == {"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet"}
@@ -229,13 +221,13 @@ def test_talos_puts_each_components_flags_where_the_data_says(monkeypatch: pytes
     def move(data: dict[str, Any]) -> None:
         data["extraArgs"]["kube-scheduler"] = ["cluster", "scheduler", "kgenMovedArgs"]
 
-    _changed_facts(monkeypatch, talos, move)
+    change_facts(talos, move)
     moved = talos.Layout(plan).control_plane
     assert moved["cluster"]["scheduler"]["kgenMovedArgs"] == committed["cluster"]["scheduler"]["extraArgs"]
     assert "extraArgs" not in moved["cluster"]["scheduler"]
 
 
-def test_talos_leaves_the_flag_naming_a_file_it_handles_to_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_talos_leaves_the_flag_naming_a_file_it_handles_to_the_file(change_facts: FactsChange) -> None:
     plan = _plan("cis", "1.35")
     assert talos.facts()["fileFlags"]["Policy"] == "audit-policy-file"
     assert "kube-apiserver --audit-policy-file" not in {done.setting for done in talos.Layout(plan).done}
@@ -243,12 +235,12 @@ def test_talos_leaves_the_flag_naming_a_file_it_handles_to_the_file(monkeypatch:
     def forget(data: dict[str, Any]) -> None:
         del data["fileFlags"]["Policy"]
 
-    _changed_facts(monkeypatch, talos, forget)
+    change_facts(talos, forget)
     # without the data's link from the audit Policy file to its flag, the flag is judged on its own
     assert "kube-apiserver --audit-policy-file" in {done.setting for done in talos.Layout(plan).done}
 
 
-def test_kops_states_its_certificate_and_asset_folders_from_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kops_states_its_certificate_and_asset_folders_from_the_data(change_facts: FactsChange) -> None:
     plan = _plan("cis", "1.35")
     srv = kops.facts()["srvKubernetes"]
     assert (srv["path"], srv["containerOS"]) == ("/srv/kubernetes", "/etc/srv/kubernetes")
@@ -261,7 +253,7 @@ def test_kops_states_its_certificate_and_asset_folders_from_the_data(monkeypatch
         data["srvKubernetes"] = {"path": "/kgen/srv", "containerOS": "/kgen/cos"}
         data["nodeFileDir"] = "/kgen/srv/kube-apiserver"
 
-    _changed_facts(monkeypatch, kops, move)
+    change_facts(kops, move)
     layout = kops.Layout(plan)
     notes = " ".join(layout.distribution()["notes"])
     assert "fileAssets land in /kgen/srv/kube-apiserver," in notes and "(/kgen/cos on COS images)" in notes
