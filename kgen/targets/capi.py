@@ -264,10 +264,9 @@ def control_plane(plan: Plan) -> tuple[dict[str, Any], Comments]:
         comments[(*spec_path, "postKubeadmCommands")] = "create the join token once the control plane is up"
     shape = terms["infrastructureRef"]
     group = shape["groupValue"].format(group=FILL_IN_REF_GROUP)
-    reference: Any = {shape["groupField"]: group, "kind": FILL_IN_REF_KIND, "name": FILL_IN_REF_NAME}
-    for key in reversed(shape["path"]):
-        reference = {key: reference}
-    machine_template: dict[str, Any] = reference
+    machine_template: dict[str, Any] = {shape["groupField"]: group, "kind": FILL_IN_REF_KIND, "name": FILL_IN_REF_NAME}
+    for key in reversed(shape["path"]):  # the reference, nested at its place under spec.machineTemplate
+        machine_template = {key: machine_template}
     reference_path: Path = ("spec", "machineTemplate", *shape["path"])
     comments[reference_path] = "FILL IN: your infrastructure provider's machine template for control-plane nodes"
     release = plan.profile.data["cluster"]["release"]
