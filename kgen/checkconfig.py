@@ -436,8 +436,7 @@ def _flag_findings(component: str, name: str, value: str | None, version: str) -
 
 
 # How the components parse a flag's value: Go's strconv (base 0, as pflag's int flags use it),
-# time.ParseDuration, and the TLS version names of k8s.io/component-base/cli/flag
-# (ciphersuites_flag.go) and of etcd (client/pkg/tlsutil/versions.go, GetTLSVersion).
+# time.ParseDuration, and the TLS version names of kgen/data/tls-cipher-suites.json (tlsVersions).
 _BOOL_WORDS = frozenset(["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"])
 _INTEGER_RANGES = {
     "int": (-(2**63), 2**63 - 1),
@@ -447,9 +446,7 @@ _INTEGER_RANGES = {
 }
 _GO_INTEGER = re.compile(r"[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[bB](?:_?[01])+|0[oO]?(?:_?[0-7])+|[1-9](?:_?[0-9])*|0)")
 _GO_DURATION = re.compile(r"[+-]?(?:0|(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)")
-_TLS_VERSIONS = {"etcd": ("TLS1.2", "TLS1.3")}
 _CIPHER_SUITE_NAME = re.compile(r"TLS_[A-Z0-9]+(?:_[A-Z0-9]+)+")  # the form only: names are checked by the TLS table
-_KUBERNETES_TLS_VERSIONS = ("VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13")
 
 
 def _known_cipher_suites() -> dict[str, Any]:
@@ -459,11 +456,19 @@ def _known_cipher_suites() -> dict[str, Any]:
     return suites
 
 
+def tls_versions(component: str) -> list[str]:
+    """The TLS version names ``component`` accepts in --tls-min-version and --tls-max-version."""
+    from kgen.knowledge._data import load
+
+    versions: dict[str, Any] = load("tls-cipher-suites.json")["table"]["tlsVersions"]
+    return list(versions.get(component, versions["default"])["names"])
+
+
 def _flag_value_problem(component: str, name: str, kind: str, value: str) -> str | None:
     """Why the component would refuse ``value`` for a flag of type ``kind``, or None."""
     shown = repr(value) if len(value) <= 60 else repr(value[:60] + "...")
     if name in ("tls-min-version", "tls-max-version"):
-        allowed = _TLS_VERSIONS.get(component, _KUBERNETES_TLS_VERSIONS)
+        allowed = tls_versions(component)
         if value and value not in allowed:  # empty: the component's default
             return f"{shown} is not a TLS version {component} knows ({', '.join(allowed)})"
     elif name in ("tls-cipher-suites", "cipher-suites"):

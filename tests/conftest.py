@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,3 +27,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+FactsChange = Callable[[Any, Callable[[Any], object]], None]
+
+
+@pytest.fixture
+def change_facts(monkeypatch: pytest.MonkeyPatch) -> FactsChange:
+    """``change_facts(module, edit)``: ``module.facts()`` returns a copy of its data with ``edit`` applied, for
+    the rest of the test (the committed data stays as it is)."""
+
+    def change(module: Any, edit: Callable[[Any], object]) -> None:
+        data = copy.deepcopy(module.facts())
+        edit(data)
+        monkeypatch.setattr(module, "facts", lambda: data)
+
+    return change

@@ -363,3 +363,40 @@ def test_a_folder_may_hold_other_yaml_beside_configuration(tmp_path: Path) -> No
     text, failed = check_config_report([tmp_path], "1.35", "text")
     assert not failed, text
     assert "not a Kubernetes configuration document" in text  # still said, as a warning
+
+
+# --- TLS version names come from kgen/data/tls-cipher-suites.json ---------------------------------------
+
+
+def test_tls_version_names_are_sourced_data() -> None:
+    from kgen.checkconfig import tls_versions
+    from kgen.knowledge._data import load
+
+    table = load("tls-cipher-suites.json")["table"]["tlsVersions"]
+    assert set(table) == {"default", "etcd"}
+    for entry in table.values():
+        assert entry["names"] and "@" in entry["source"]  # names a file at a commit
+    assert "component-base/cli/flag/ciphersuites_flag.go" in table["default"]["source"]
+    assert "client/pkg/tlsutil/versions.go" in table["etcd"]["source"]
+    assert tls_versions("etcd") == table["etcd"]["names"]
+    assert tls_versions("kube-apiserver") == tls_versions("kubelet") == table["default"]["names"]
+
+
+def test_check_config_reads_tls_version_names_from_the_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import copy
+
+    from kgen.knowledge import _data
+
+    args = _write(tmp_path, "etcd.args", "--tls-min-version=TLS1.2\n")
+    assert _errors(check_config([str(args)], "1.35").problems, "etcd.args") == []
+    real = _data.load
+
+    def only_tls13(name: str) -> dict[str, object]:
+        data = copy.deepcopy(real(name))
+        if name == "tls-cipher-suites.json":
+            data["table"]["tlsVersions"]["etcd"]["names"] = ["TLS1.3"]
+        return data
+
+    monkeypatch.setattr(_data, "load", only_tls13)
+    (error,) = _errors(check_config([str(args)], "1.35").problems, "etcd.args")
+    assert "'TLS1.2' is not a TLS version etcd knows (TLS1.3)" in error.message

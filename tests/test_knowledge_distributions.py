@@ -94,3 +94,45 @@ def test_profile_value_must_be_one_rke2_accepts(tmp_path: Path) -> None:
 
     with pytest.raises(distributions.DistributionFactsError, match="profile: cis is not one of"):
         distributions.build(upstream_tree(tmp_path, change), Sources(tmp_path))
+
+
+class _EditedFacts(Sources):
+    """Sources whose distribution-facts.yaml reads with ``edit`` applied."""
+
+    def __init__(self, upstream: Path, edit: Any) -> None:
+        super().__init__(upstream)
+        self.edit = edit
+
+    def load(self, path: Path) -> Any:
+        data = super().load(path)
+        if path == distributions.FACTS:
+            self.edit(data)
+        return data
+
+
+def test_release_lines_use_each_distributions_tag_suffix(tmp_path: Path) -> None:
+    def edit(facts: dict[str, Any]) -> None:
+        facts["k3s"]["releases"]["tagSuffix"] = "+kgen"
+
+    built = distributions.build(upstream_tree(tmp_path), _EditedFacts(tmp_path, edit))
+    assert built["k3s"]["kubernetes"]["1.33"]["releases"] == "v1.33.x+kgenN"
+    assert built["rke2"]["kubernetes"]["1.33"]["releases"] == "v1.33.x+rke2rN"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda facts: facts["shared"]["secretsEncryption"].update(credentialsDir="{dataDir}/elsewhere"),
+            "credentialsDir",
+        ),
+        (
+            lambda facts: facts["rke2"]["cisProfile"].update(forcedKubeletField={"field": "x", "key": "protect-kernel-defaults"}),
+            "forcedKubeletField",
+        ),
+        (lambda facts: facts["rke2"]["cisProfile"].update(ownFiles=["one"]), "ownFiles"),
+    ],
+)
+def test_facts_that_disagree_with_each_other_stop_generation(tmp_path: Path, edit: Any, message: str) -> None:
+    with pytest.raises(distributions.DistributionFactsError, match=message):
+        distributions.build(upstream_tree(tmp_path), _EditedFacts(tmp_path, edit))

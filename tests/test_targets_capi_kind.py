@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from conftest import FactsChange
 
 from kgen.errors import InternalError
 from kgen.plan import Plan, build_plan
@@ -322,6 +323,120 @@ def test_capi_content_over_the_crd_limit_travels_gzipped() -> None:
     files.content("/etc/kubernetes/big.yaml", big, "test", "0600")
     files.content("/etc/kubernetes/small.yaml", "a: 1\n", "test", "0600")
     large, small = files.entries
-    assert large["encoding"] == "gzip+base64" and len(large["content"]) <= capi.MAX_CONTENT
+    assert large["encoding"] == "gzip+base64" and len(large["content"]) <= capi.max_content(files.plan)
     assert gzip.decompress(base64.b64decode(large["content"])).decode("utf-8") == big
     assert "encoding" not in small and small["content"] == "a: 1\n"
+
+
+@pytest.mark.parametrize("contract", ["v1beta1", "v1beta2"])
+def test_capi_content_limit_is_the_one_in_the_bundled_crd(contract: str, tmp_path: Path) -> None:
+    plan = plan_for(custom(tmp_path, f"extends: cis\nname: contract\ncapi:\n  contract: {contract}\n"), "1.35")
+    terms = capi.facts()["contracts"][contract]
+    schema = schema_for(terms["bootstrapApiVersion"], "KubeadmConfig")
+    assert schema is not None and schema["x-kgen-provenance"]["repo"] == "kubernetes-sigs/cluster-api"
+    content = schema["properties"]["spec"]["properties"]["files"]["items"]["properties"]["content"]
+    assert capi.contract(plan)[0] == contract
+    assert capi.max_content(plan) == content["maxLength"] > 0
+
+
+def test_capi_reads_the_content_limit_from_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    import copy
+
+    from kgen import schemacheck
+
+    plan = plan_for("cis", "1.37")
+    text = "a: 1\n" * 30
+    files = capi.ConfigFiles(plan, "test")
+    files.content("/etc/kubernetes/plain.yaml", text, "test", "0600")
+    assert files.entries[0]["content"] == text  # well under the CRD's limit: inline as it is
+
+    real = schemacheck.schema_for
+
+    def smaller_limit(api_version: str, kind: str) -> Any:
+        schema = copy.deepcopy(real(api_version, kind))
+        spec = schema["properties"]["spec"]["properties"]
+        spec["files"]["items"]["properties"]["content"]["maxLength"] = 100
+        return schema
+
+    monkeypatch.setattr(schemacheck, "schema_for", smaller_limit)
+    files = capi.ConfigFiles(plan, "test")
+    files.content("/etc/kubernetes/plain.yaml", text, "test", "0600")
+    assert files.entries[0]["encoding"] == "gzip+base64" and len(files.entries[0]["content"]) <= 100
+
+
+@pytest.mark.parametrize("contract", ["v1beta1", "v1beta2"])
+def test_capi_infrastructure_reference_takes_the_contracts_shape_from_the_data(
+    contract: str, tmp_path: Path, change_facts: FactsChange
+) -> None:
+    plan = plan_for(custom(tmp_path, f"extends: cis\nname: contract\ncapi:\n  contract: {contract}\n"), "1.35")
+    shape = capi.facts()["contracts"][contract]["infrastructureRef"]
+    document, comments = capi.control_plane(plan)
+    node = document["spec"]["machineTemplate"]
+    for key in shape["path"]:
+        node = node[key]
+    assert node[shape["groupField"]] == shape["groupValue"].format(group=capi.FILL_IN_REF_GROUP)
+    assert ("spec", "machineTemplate", *shape["path"]) in comments
+
+    def change(data: dict[str, Any]) -> None:
+        data["contracts"][contract]["infrastructureRef"] = {"path": ["kgenRef"], "groupField": "kgenGroup", "groupValue": "g"}
+
+    change_facts(capi, change)
+    document, _comments = capi.control_plane(plan)
+    assert document["spec"]["machineTemplate"] == {
+        "kgenRef": {"kgenGroup": "g", "kind": capi.FILL_IN_REF_KIND, "name": capi.FILL_IN_REF_NAME}
+    }
+
+
+def test_capi_leaves_out_what_the_data_says_cluster_api_fills(change_facts: FactsChange) -> None:
+    plan = plan_for("cis", "1.35")
+    owned = capi.facts()["ownedByCluster"]
+    full, _ = capi.kubeadm.cluster_configuration(plan)
+    body, _ = capi.cluster_configuration(plan, "list")
+    assert "clusterName" in full and "clusterName" in owned
+    assert not set(owned) & set(body) and set(full) - set(owned) == set(body)
+
+    change_facts(capi, lambda data: data["ownedByCluster"].remove("clusterName"))
+    body, _ = capi.cluster_configuration(plan, "list")
+    assert body["clusterName"] == full["clusterName"]
+
+
+def test_capi_encodes_text_holding_a_marker_the_data_names(change_facts: FactsChange) -> None:
+    plan = plan_for("cis", "1.37")
+    assert "{{" in capi.facts()["cloudInitJinjaMarkers"]
+    files = capi.ConfigFiles(plan, "test")
+    files.content("/etc/kubernetes/a.yaml", "a: kgen-marker\n", "test", "0600")
+    files.content("/etc/kubernetes/b.yaml", "b: '{{ x }}'\n", "test", "0600")
+    assert "encoding" not in files.entries[0] and files.entries[1]["encoding"] == "base64"
+
+    change_facts(capi, lambda data: data.update(cloudInitJinjaMarkers=["kgen-marker"]))
+    files = capi.ConfigFiles(plan, "test")
+    files.content("/etc/kubernetes/a.yaml", "a: kgen-marker\n", "test", "0600")
+    assert files.entries[0]["encoding"] == "base64"
+
+
+def test_capi_reports_kube_proxy_settings_with_the_datas_reason(change_facts: FactsChange) -> None:
+    plan = plan_for("strict", "1.35")
+    assert capi.left_out(plan)
+    why = capi.facts()["kubeProxyConfiguration"]
+    assert {(e["platform"], e["action"]) for e in capi.not_controllable(plan)} == {(why["platform"], why["action"])}
+
+    def change(data: dict[str, Any]) -> None:
+        data["kubeProxyConfiguration"] = {"platform": "kgen platform", "action": "kgen action"}
+
+    change_facts(capi, change)
+    assert {(e["platform"], e["action"]) for e in capi.not_controllable(plan)} == {("kgen platform", "kgen action")}
+
+
+def test_kind_patches_the_sections_the_data_names(change_facts: FactsChange) -> None:
+    data = kind.facts()
+    assert "encryptionAlgorithm" in data["v1beta4OnlySections"]
+    v1beta3, _ = kind.cluster_patch(plan_for("cis", "1.35"), {})
+    v1beta4, _ = kind.cluster_patch(plan_for("cis", "1.36"), {})
+    assert kind.kubeadm_api_version("1.35").endswith("v1beta3") and kind.kubeadm_api_version("1.36").endswith("v1beta4")
+    assert set(v1beta3) - {"apiVersion", "kind"} <= set(data["patchedSections"])
+    assert "encryptionAlgorithm" not in v1beta3 and "encryptionAlgorithm" in v1beta4
+    assert "certificatesDir" in v1beta4
+
+    change_facts(kind, lambda changed: changed["patchedSections"].remove("certificatesDir"))
+    v1beta4, _ = kind.cluster_patch(plan_for("cis", "1.36"), {})
+    assert "certificatesDir" not in v1beta4 and "encryptionAlgorithm" in v1beta4

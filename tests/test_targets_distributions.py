@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import FactsChange
 from typer.testing import CliRunner
 
 from kgen.cli import app
@@ -215,3 +216,68 @@ def test_cli_prints_the_not_controllable_count(tmp_path: Path) -> None:
         f"settings not controllable: {len(not_controllable(plan, 'k3s'))} on k3s, {len(not_controllable(plan, 'rke2'))} on rke2"
     )
     assert counts in result.output
+
+
+def _notes(plan: Plan, target: str) -> str:
+    return "\n".join(note.text for note in rancher.layout(plan, target).report_plan.notes)
+
+
+def test_rke2_cis_profile_states_what_the_data_says_it_does(change_facts: FactsChange) -> None:
+    profile = rancher.facts()["rke2"]["cisProfile"]
+    notes = _notes(plan_for("cis", "1.37"), "rke2")
+    for fact in (*profile["ownFiles"], *profile["podSecurityExemptions"], profile["forcedKubeletField"]["key"]):
+        assert fact in notes, fact
+
+    def change(data: dict[str, Any]) -> None:
+        cis = data["rke2"]["cisProfile"]
+        cis["ownFiles"] = ["kgen-file-one", "kgen-file-two"]
+        cis["podSecurityExemptions"] = ["kgen-namespace"]
+        cis["summary"] = "kgen summary"
+
+    change_facts(rancher, change)
+    plan = plan_for("cis", "1.37")
+    notes = _notes(plan, "rke2")
+    assert "RKE2 writes neither kgen-file-one nor kgen-file-two," in notes
+    assert "RKE2's own file also exempts kgen-namespace from Pod Security" in notes
+    assert rancher.layout(plan, "rke2").server.comments[("profile",)] == (
+        "from rke2.profile; RKE2's CIS mode: kgen summary (see REPORT.md)"
+    )
+
+
+def test_rke2_cis_refusal_names_the_field_the_data_says_it_forces(tmp_path: Path, change_facts: FactsChange) -> None:
+    reference = custom(tmp_path, "name: clash\nextends: cis\nrke2:\n  profile: cis\nkubelet:\n  seccompDefault: false\n")
+    render_profile(ProfileLoader().load(reference, "1.37"), ["rke2"])  # kernel defaults protected: no clash
+
+    def change(data: dict[str, Any]) -> None:
+        data["rke2"]["cisProfile"]["forcedKubeletField"] = {"field": "seccompDefault", "key": "kgen-seccomp-key"}
+
+    change_facts(rancher, change)
+    with pytest.raises(KgenError) as caught:
+        render_profile(ProfileLoader().load(reference, "1.37"), ["rke2"])
+    assert "RKE2's profile: cis forces kgen-seccomp-key and refuses false: set kubelet.seccompDefault: true" in (
+        caught.value.problems[0].message
+    )
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_encryption_and_kubelet_file_notes_come_from_the_data(target: str, tmp_path: Path, change_facts: FactsChange) -> None:
+    shared = rancher.facts()["shared"]
+    own = rancher.facts()[target]
+    kubelet_file = rendered("cis", "1.37", target)[f"files{own['configPath'].rsplit('/', 1)[0]}/kubelet-config.yaml"]
+    assert f"copies it to {shared['kubeletConfigFile']['copiedTo']}, after its own {own['kubeletDefaultsFile']}" in kubelet_file
+    credentials = shared["secretsEncryption"]["credentialsDir"].replace("{dataDir}", own["dataDir"])
+    assert f"keeps the encryption key and configuration under {credentials}:" in _notes(plan_for("cis", "1.37"), target)
+
+    def change(data: dict[str, Any]) -> None:
+        data["shared"]["kubeletConfigFile"]["copiedTo"] = "kgen.d/cli.conf"
+        data[target]["kubeletDefaultsFile"] = "kgen-defaults.conf"
+        data["shared"]["secretsEncryption"]["credentialsDir"] = "{dataDir}/kgen-cred"
+        data["shared"]["secretsEncryption"]["providers"] = ["secretbox", "aescbc"]
+        data[target]["encryptionForced"] = True
+
+    change_facts(rancher, change)
+    kubelet_file = rendered("cis", "1.37", target)[f"files{own['configPath'].rsplit('/', 1)[0]}/kubelet-config.yaml"]
+    assert "copies it to kgen.d/cli.conf, after its own kgen-defaults.conf" in kubelet_file
+    assert f"under {own['dataDir']}/kgen-cred:" in _notes(plan_for("cis", "1.37"), target)
+    plain = custom(tmp_path, "name: plain\nextends: cis\nencryption:\n  enabled: false\n")
+    assert "whatever the profile says (secretbox by default)" in _notes(plan_for(plain, "1.37"), target)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import FactsChange
 
 from kgen.errors import InternalError
 from kgen.plan import Plan, build_plan
@@ -209,3 +210,68 @@ def test_talos_counts_its_own_anonymous_auth_off_where_kgen_renders_no_authentic
     assert "| kube-apiserver --anonymous-auth | `anonymousAccess.mode` |" in report
     effective = talos.coverage(result.plan).settings
     assert any(s.component == "kube-apiserver" and s.key == "anonymous-auth" and s.value == "false" for s in effective)
+
+
+def test_talos_puts_each_components_flags_where_the_data_says(change_facts: FactsChange) -> None:
+    plan = _plan("cis", "1.35")
+    committed = talos.Layout(plan).control_plane
+    assert set(talos.facts()["extraArgs"]) == {"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet"}
+    assert committed["cluster"]["scheduler"]["extraArgs"]
+
+    def move(data: dict[str, Any]) -> None:
+        data["extraArgs"]["kube-scheduler"] = ["cluster", "scheduler", "kgenMovedArgs"]
+
+    change_facts(talos, move)
+    moved = talos.Layout(plan).control_plane
+    assert moved["cluster"]["scheduler"]["kgenMovedArgs"] == committed["cluster"]["scheduler"]["extraArgs"]
+    assert "extraArgs" not in moved["cluster"]["scheduler"]
+
+
+def test_talos_leaves_the_flag_naming_a_file_it_handles_to_the_file(change_facts: FactsChange) -> None:
+    plan = _plan("cis", "1.35")
+    assert talos.facts()["fileFlags"]["Policy"] == "audit-policy-file"
+    assert "kube-apiserver --audit-policy-file" not in {done.setting for done in talos.Layout(plan).done}
+
+    def forget(data: dict[str, Any]) -> None:
+        del data["fileFlags"]["Policy"]
+
+    change_facts(talos, forget)
+    # without the data's link from the audit Policy file to its flag, the flag is judged on its own
+    assert "kube-apiserver --audit-policy-file" in {done.setting for done in talos.Layout(plan).done}
+
+
+def test_kops_states_its_certificate_and_asset_folders_from_the_data(change_facts: FactsChange) -> None:
+    plan = _plan("cis", "1.35")
+    srv = kops.facts()["srvKubernetes"]
+    assert (srv["path"], srv["containerOS"]) == ("/srv/kubernetes", "/etc/srv/kubernetes")
+    assert kops.facts()["nodeFileDir"] == srv["path"] + "/kube-apiserver"
+    notes = " ".join(kops.Layout(plan).distribution()["notes"])
+    assert f"fileAssets land in {kops.facts()['nodeFileDir']}," in notes
+    assert f"({srv['containerOS']} on COS images)" in notes
+
+    def move(data: dict[str, Any]) -> None:
+        data["srvKubernetes"] = {"path": "/kgen/srv", "containerOS": "/kgen/cos"}
+        data["nodeFileDir"] = "/kgen/srv/kube-apiserver"
+
+    change_facts(kops, move)
+    layout = kops.Layout(plan)
+    notes = " ".join(layout.distribution()["notes"])
+    assert "fileAssets land in /kgen/srv/kube-apiserver," in notes and "(/kgen/cos on COS images)" in notes
+    pki = [entry["platform"] for entry in layout.not_controllable if "certificates under" in entry["platform"]]
+    assert pki and all(text.startswith("kops issues its own certificates under /kgen/srv;") for text in pki)
+
+
+@pytest.mark.parametrize("target", [talos, kops])
+def test_talos_and_kops_share_the_layout_helpers(target: Any) -> None:
+    from kgen.targets.layouts import LayoutBase
+
+    plan = _plan("cis", "1.35")
+    layout = target.Layout(plan)
+    assert isinstance(layout, LayoutBase)
+    for helper in ("refuse", "is_pki", "flags_of", "refuse_components"):
+        assert helper not in vars(target.Layout), helper  # the shared one, not a copy
+    pki_dir = plan.profile.data["cluster"]["pkiDir"].rstrip("/")
+    assert layout.is_pki(f"{pki_dir}/apiserver.crt") and not layout.is_pki(f"{pki_dir}x/apiserver.crt")
+    refused = {entry["setting"] for entry in layout.not_controllable}
+    components = target.facts()["components"]
+    assert {describe(s) for s in plan.settings if s.component in components} <= refused

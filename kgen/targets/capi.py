@@ -45,14 +45,6 @@ FILL_IN_REF_GROUP = "fill-in.invalid"
 FILL_IN_REF_KIND = "FillInMachineTemplate"
 FILL_IN_REF_NAME = "fill-in"
 FILL_IN_REPLICAS = 0  # Cluster API's webhook refuses 0 replicas
-# files[].content maxLength in the KubeadmConfig CRDs (v1beta1 and v1beta2).
-MAX_CONTENT = 10240
-# Cluster API's cloud-init user data starts with "## template: jinja" (cluster-api
-# bootstrap/kubeadm/internal/cloudinit, cloudConfigHeader): cloud-init renders all of it, inline files[].content
-# included, as a Jinja template on the node. Text holding a Jinja marker travels encoded, where it has none.
-JINJA_MARKERS = ("{{", "{%", "{#")
-# kubeadm fills these from the Cluster object in Cluster API: a value here would fight it.
-OWNED_BY_CLUSTER = ("apiVersion", "kind", "clusterName", "kubernetesVersion", "controlPlaneEndpoint", "networking")
 
 
 def facts() -> dict[str, Any]:
@@ -68,11 +60,25 @@ def contract(plan: Plan) -> tuple[str, dict[str, Any]]:
     return name, facts()["contracts"][name]
 
 
+def max_content(plan: Plan) -> int:
+    """The most characters a files[].content may hold: its maxLength in the bundled KubeadmConfig CRD of the
+    plan's contract (KubeadmControlPlane and KubeadmConfigTemplate embed the same KubeadmConfigSpec)."""
+    from kgen.schemacheck import schema_for
+
+    _name, terms = contract(plan)
+    schema = schema_for(terms["bootstrapApiVersion"], "KubeadmConfig")
+    if schema is None:
+        raise InternalError(f"no bundled schema for {terms['bootstrapApiVersion']} KubeadmConfig")
+    files = schema["properties"]["spec"]["properties"]["files"]
+    return int(files["items"]["properties"]["content"]["maxLength"])
+
+
 def cluster_configuration(plan: Plan, extra_args: str) -> tuple[dict[str, Any], Comments]:
     """kubeadm's ClusterConfiguration without what Cluster API fills in, in the contract's extraArgs shape."""
     document, comments = kubeadm.cluster_configuration(plan)
-    body = {key: value for key, value in document.items() if key not in OWNED_BY_CLUSTER}
-    kept = {path: text for path, text in comments.items() if path and path[0] not in OWNED_BY_CLUSTER}
+    owned = facts()["ownedByCluster"]
+    body = {key: value for key, value in document.items() if key not in owned}
+    kept = {path: text for path, text in comments.items() if path and path[0] not in owned}
     if extra_args == "map":
         moved: Comments = {}
         body = kubeadm.map_form_extra_args(body, (), kept, moved)
@@ -90,6 +96,7 @@ class ConfigFiles:
     def __init__(self, plan: Plan, where: str) -> None:
         self.plan = plan
         self.where = where
+        self.max_content = max_content(plan)
         self.entries: list[dict[str, Any]] = []
         self.comments: dict[int, str] = {}
         self.commands: list[str] = []
@@ -103,14 +110,14 @@ class ConfigFiles:
         """
         self.comments[len(self.entries)] = why
         entry: dict[str, Any] = {"path": path, "owner": facts()["fileOwner"], "permissions": mode}
-        if len(text) > MAX_CONTENT or any(marker in text for marker in JINJA_MARKERS):
+        if len(text) > self.max_content or any(marker in text for marker in facts()["cloudInitJinjaMarkers"]):
             encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
             entry["encoding"] = "base64"
-            if len(encoded) > MAX_CONTENT:
+            if len(encoded) > self.max_content:
                 # mtime=0: the same text always gives the same bytes
                 entry["encoding"] = "gzip+base64"
                 encoded = base64.b64encode(gzip.compress(text.encode("utf-8"), mtime=0)).decode("ascii")
-            if len(encoded) > MAX_CONTENT:
+            if len(encoded) > self.max_content:
                 self._too_long(path, len(encoded), origin)
             text = encoded
         entry["content"] = text
@@ -124,7 +131,7 @@ class ConfigFiles:
             problems=[
                 Problem(
                     f"target capi: {path} is {length} characters even gzip+base64-encoded; Cluster API's "
-                    f"files[].content holds at most {MAX_CONTENT}: shorten what {origin or 'the profile'} sets",
+                    f"files[].content holds at most {self.max_content}: shorten what {origin or 'the profile'} sets",
                     *where,
                     path=origin,
                     rule="capi",
@@ -232,7 +239,7 @@ def _metadata() -> dict[str, str]:
 
 
 def control_plane(plan: Plan) -> tuple[dict[str, Any], Comments]:
-    name, terms = contract(plan)
+    _name, terms = contract(plan)
     comments: Comments = {("metadata", "name"): "FILL IN: refused by the API server until you name it"}
     spec_path: Path = ("spec", "kubeadmConfigSpec")
     cluster, cluster_comments = cluster_configuration(plan, terms["extraArgs"])
@@ -255,15 +262,12 @@ def control_plane(plan: Plan) -> tuple[dict[str, Any], Comments]:
     if files.post_commands:
         config_spec["postKubeadmCommands"] = files.post_commands
         comments[(*spec_path, "postKubeadmCommands")] = "create the join token once the control plane is up"
-    reference: dict[str, str]
-    if name == "v1beta1":
-        reference = {"apiVersion": f"{FILL_IN_REF_GROUP}/v1", "kind": FILL_IN_REF_KIND, "name": FILL_IN_REF_NAME}
-        machine_template: dict[str, Any] = {"infrastructureRef": reference}
-        reference_path: Path = ("spec", "machineTemplate", "infrastructureRef")
-    else:
-        reference = {"apiGroup": FILL_IN_REF_GROUP, "kind": FILL_IN_REF_KIND, "name": FILL_IN_REF_NAME}
-        machine_template = {"spec": {"infrastructureRef": reference}}
-        reference_path = ("spec", "machineTemplate", "spec", "infrastructureRef")
+    shape = terms["infrastructureRef"]
+    group = shape["groupValue"].format(group=FILL_IN_REF_GROUP)
+    machine_template: dict[str, Any] = {shape["groupField"]: group, "kind": FILL_IN_REF_KIND, "name": FILL_IN_REF_NAME}
+    for key in reversed(shape["path"]):  # the reference, nested at its place under spec.machineTemplate
+        machine_template = {key: machine_template}
+    reference_path: Path = ("spec", "machineTemplate", *shape["path"])
     comments[reference_path] = "FILL IN: your infrastructure provider's machine template for control-plane nodes"
     release = plan.profile.data["cluster"]["release"]
     document = {
@@ -315,15 +319,8 @@ def coverage(plan: Plan) -> Coverage:
 
 
 def not_controllable(plan: Plan) -> list[dict[str, str]]:
-    return [
-        item(
-            describe(setting),
-            setting.reason.origin,
-            "Cluster API has no KubeProxyConfiguration field; kubeadm patches do not reach kube-proxy",
-            "set it in the kube-proxy ConfigMap (kube-system) once the cluster is up, or deploy kube-proxy yourself",
-        )
-        for setting in left_out(plan)
-    ]
+    why = facts()["kubeProxyConfiguration"]
+    return [item(describe(setting), setting.reason.origin, why["platform"], why["action"]) for setting in left_out(plan)]
 
 
 def render(plan: Plan) -> list[OutputFile]:

@@ -43,10 +43,6 @@ CONFIG_PATH = "kind-config.yaml"
 SCRIPT_PATH = "scripts/make-encryption-config.sh"
 Comments = dict[tuple[str | int, ...], str]
 Path = tuple[str | int, ...]
-# Sections of the ClusterConfiguration a patch carries; kind writes the rest (name, version, endpoint, networks).
-PATCHED_SECTIONS = ("certificatesDir", "apiServer", "controllerManager", "scheduler", "etcd", "featureGates")
-# Not in kubeadm v1beta3: left to kubeadm's default there.
-V1BETA4_ONLY = ("encryptionAlgorithm",)
 GATE_FLAG = "feature-gates"
 RUNTIME_CONFIG_FLAG = "runtime-config"
 
@@ -170,7 +166,10 @@ def _list_form(document: dict[str, Any]) -> dict[str, Any]:
 def cluster_patch(plan: Plan, shared: dict[str, bool]) -> tuple[dict[str, Any], Comments]:
     api_version = kubeadm_api_version(plan.version)
     full, full_comments = kubeadm.cluster_configuration(plan)
-    sections = PATCHED_SECTIONS if api_version.endswith("v1beta3") else (*PATCHED_SECTIONS, *V1BETA4_ONLY)
+    # the sections kind leaves to a patch (kgen/data/installers.json); those kubeadm v1beta4 added only from v1beta4 on
+    sections = facts()["patchedSections"]
+    if not api_version.endswith("v1beta3"):
+        sections = [*sections, *facts()["v1beta4OnlySections"]]
     document: dict[str, Any] = {"apiVersion": api_version, "kind": "ClusterConfiguration"}
     comments: Comments = {}
     for key, value in full.items():

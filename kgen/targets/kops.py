@@ -4,7 +4,7 @@ kops has no extraArgs: a flag can be set only through a typed field of spec.kube
 spec.kubeControllerManager or spec.kubeScheduler (kgen/data/kops.json, from kops's struct tags). A setting
 without such a field is listed as not controllable rather than guessed. nodeup issues kops's own
 certificates and points the components at them; node files go through spec.fileAssets to the one
-folder kube-apiserver sees (/srv/kubernetes/kube-apiserver).
+folder nodeup mounts into kube-apiserver (kgen/data/kops.json nodeFileDir).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from kgen import yamlout
 from kgen.knowledge.versions import is_preview
 from kgen.plan import NodeFile, Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
-from kgen.targets.layouts import PerPlan, distribution_hooks, unrecorded_components_note
-from kgen.targets.managed import Done, Item, describe, item
+from kgen.targets.layouts import LayoutBase, PerPlan, distribution_hooks, unrecorded_components_note
+from kgen.targets.managed import Done, describe
 
 TARGET = "kops"
 SPEC_FILE = "cluster-spec.yaml"
@@ -45,17 +45,16 @@ def typed_value(text: str, go_type: str) -> Any:
     return text
 
 
-class Layout:
+class Layout(LayoutBase):
     """Where each part of the plan goes in a kops Cluster spec."""
 
     def __init__(self, plan: Plan) -> None:
-        self.plan = plan
+        super().__init__(plan)
         self.facts = facts()
         self.spec: dict[str, Any] = {}
         self.comments: Comments = {}
         self.nested: list[Any] = []
         self.done: list[Done] = []
-        self.not_controllable: list[Item] = []
         self.effective: list[Setting] = []
         self.effective_files: list[NodeFile] = []
         self.moved: dict[str, str] = {}  # plan node path -> path kops delivers the file to
@@ -72,27 +71,17 @@ class Layout:
         self.comments[("spec", *path)] = comment
         self.where.setdefault(source, []).append(f"{TARGET}/{SPEC_FILE} spec.{'.'.join(path)}")
 
-    def refuse(self, setting: str, origin: str, platform: str, action: str) -> None:
-        self.not_controllable.append(item(setting, origin, platform, action))
-
     def kops_has(self, setting: Setting, actual: str, verdict: str) -> None:
         wanted = setting.value if isinstance(setting.value, str) else str(setting.value).lower()
         self.done.append(Done(describe(setting), setting.reason.origin, wanted, actual, verdict))
         self.effective.append(setting._replace(value=actual))
 
-    def is_pki(self, value: Any) -> bool:
-        pki_dir = str(self.plan.profile.data["cluster"]["pkiDir"]).rstrip("/") + "/"
-        return isinstance(value, str) and value.startswith(pki_dir)
-
     def _layout(self) -> None:
         for node_file in self.plan.files:
             self.node_file(node_file)
-        for component in self.facts["sections"]:
-            for setting in self.plan.flags(component):
-                self.flag(setting)
-        for component, text in self.facts["components"].items():
-            for setting in (s for s in self.plan.settings if s.component == component):
-                self.refuse(describe(setting), setting.reason.origin, text, "nothing to do in the Cluster spec")
+        for setting in self.flags_of(self.facts["sections"]):
+            self.flag(setting)
+        self.refuse_components(self.facts["components"], "nothing to do in the Cluster spec")
         for setting in self.plan.fields("kubelet"):
             self.kubelet_field(setting)
 
@@ -174,7 +163,8 @@ class Layout:
             self.refuse(
                 describe(setting),
                 setting.reason.origin,
-                "kops issues its own certificates under /srv/kubernetes; the profile's PKI paths do not exist on kops nodes",
+                f"kops issues its own certificates under {self.facts['srvKubernetes']['path']}; the profile's PKI paths do "
+                "not exist on kops nodes",
                 "none in the Cluster spec",
             )
             return
@@ -236,8 +226,8 @@ class Layout:
         notes += [
             "Merge the fragment into the cluster with kops edit cluster (or kops get cluster -o yaml, merge, kops replace -f), "
             "then kops update cluster --yes and kops rolling-update cluster.",
-            "fileAssets land in /srv/kubernetes/kube-apiserver, the one folder nodeup mounts into kube-apiserver besides its "
-            "certificates (/etc/srv/kubernetes on COS images).",
+            f"fileAssets land in {self.facts['nodeFileDir']}, the one folder nodeup mounts into kube-apiserver besides its "
+            f"certificates ({self.facts['srvKubernetes']['containerOS']} on COS images).",
         ]
         if self.secret_note:
             notes.append(self.secret_note + "; kgen never writes key material.")

@@ -1,18 +1,47 @@
-"""What the distribution targets (Talos, kops) share: one layout per plan, and the registry hooks
-(coverage, not-controllable list, explain's places) read from it."""
+"""What the distribution targets (Talos, kops) share: the base of their layouts, one layout per plan, and
+the registry hooks (coverage, not-controllable list, explain's places) read from it."""
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
 
-from kgen.plan import Plan
+from kgen.plan import Plan, Setting
 from kgen.targets.coverage import Coverage
-from kgen.targets.managed import Item, placement
+from kgen.targets.managed import Item, describe, item, placement
 
 if TYPE_CHECKING:
     from kgen.targets.common import PlacedRecord
+
+
+class LayoutBase:
+    """The part of a distribution's layout that does not depend on the distribution: the plan, and the
+    settings the distribution cannot take, each with why and what to do instead."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.not_controllable: list[Item] = []
+
+    def refuse(self, setting: str, origin: str, platform: str, action: str) -> None:
+        self.not_controllable.append(item(setting, origin, platform, action))
+
+    def is_pki(self, value: Any) -> bool:
+        """Whether ``value`` names a file under the profile's cluster.pkiDir, which the distribution replaces."""
+        pki_dir = str(self.plan.profile.data["cluster"]["pkiDir"]).rstrip("/") + "/"
+        return isinstance(value, str) and value.startswith(pki_dir)
+
+    def flags_of(self, components: Iterable[str]) -> Iterator[Setting]:
+        """The plan's flags of ``components``, component by component."""
+        for component in components:
+            yield from self.plan.flags(component)
+
+    def refuse_components(self, components: Mapping[str, str], action: str) -> None:
+        """Every setting of a component the distribution runs with its own settings, refused with the reason
+        ``components`` gives for it."""
+        for component, reason in components.items():
+            for setting in (s for s in self.plan.settings if s.component == component):
+                self.refuse(describe(setting), setting.reason.origin, reason, action)
 
 
 class DistributionLayout(Protocol):

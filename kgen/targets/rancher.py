@@ -101,15 +101,16 @@ class _Builder:
         if not profile:
             return False
         wanted = self.plan.profile.data["rke2"]["profile"]
-        protect = bool(self.plan.profile.data["kubelet"]["protectKernelDefaults"])
+        forced = profile["forcedKubeletField"]
+        protect = bool(self.plan.profile.data["kubelet"][forced["field"]])
         if wanted == "cis" and not protect:
             origin = self.plan.profile.origin("rke2.profile")
             where = (origin.file, origin.line, origin.column) if origin else (self.plan.profile.chain[0], 0, 0)
             raise KgenError(
                 problems=[
                     Problem(
-                        "RKE2's profile: cis forces protect-kernel-defaults and refuses false: "
-                        "set kubelet.protectKernelDefaults: true or rke2.profile: none",
+                        f"{self.title}'s profile: {profile['value']} forces {forced['key']} and refuses false: "
+                        f"set kubelet.{forced['field']}: true or rke2.profile: none",
                         *where,
                         path="rke2.profile",
                         rule="profile",
@@ -153,19 +154,23 @@ class _Builder:
         if not self.cis:
             return
         profile = self.dist["cisProfile"]
-        why = "from rke2.profile; RKE2's CIS mode: host checks, protect-kernel-defaults, NetworkPolicies (see REPORT.md)"
+        title = self.title
+        why = f"from rke2.profile; {title}'s CIS mode: {profile['summary']} (see REPORT.md)"
         self._roles_for(profile["roles"], profile["key"], profile["value"], why)
         self.requirements.extend(profile["requirements"])
         effects = "; ".join(profile["effects"])
+        keys = " and ".join(spec["key"] for spec in self.dist["firstClassFlags"]["kube-apiserver"].values())
+        own_files = " nor ".join(profile["ownFiles"])
+        forced = profile["forcedKubeletField"]
+        exempt = " and ".join(profile["podSecurityExemptions"])
         self.notes.append(
             Note(
-                f"profile: cis is rendered ({effects}). Where it overlaps the kgen profile, the kgen profile wins: its Pod "
-                "Security and audit policy files go in through pod-security-admission-config-file and audit-policy-file, so "
-                "RKE2 writes neither its restricted rke2-pss.yaml nor its level-None audit policy, and its flags come after "
-                "RKE2's prepended ones (kube-apiserver keeps the last value of a repeated flag). The one exception is "
-                "protect-kernel-defaults, which RKE2 forces to true: kgen asks for profile: cis only when "
-                "kubelet.protectKernelDefaults is true. RKE2's own file also exempts compliance-operator-system and "
-                "tigera-operator from Pod Security; add them to admission.podSecurity.exemptNamespaces if you run them.",
+                f"profile: {profile['value']} is rendered ({effects}). Where it overlaps the kgen profile, the kgen profile "
+                f"wins: its Pod Security and audit policy files go in through {keys}, so {title} writes neither {own_files}, "
+                f"and its flags come after {title}'s prepended ones (kube-apiserver keeps the last value of a repeated "
+                f"flag). The one exception is {forced['key']}, which {title} forces to true: kgen asks for profile: "
+                f"{profile['value']} only when kubelet.{forced['field']} is true. {title}'s own file also exempts {exempt} "
+                "from Pod Security; add them to admission.podSecurity.exemptNamespaces if you run them.",
                 "rke2.profile",
             )
         )
@@ -176,8 +181,9 @@ class _Builder:
         forced = bool(self.dist["encryptionForced"])
         if not enc["enabled"]:
             if forced:
+                default = spec["providers"][0]
                 self.notes.append(
-                    Note(f"{self.title} encrypts Secrets at rest whatever the profile says (aescbc by default)", "encryption")
+                    Note(f"{self.title} encrypts Secrets at rest whatever the profile says ({default} by default)", "encryption")
                 )
             return
         provider = enc["provider"]
@@ -209,8 +215,8 @@ class _Builder:
         self.roles["server"].set(spec["providerKey"], provider, why)
         self.notes.append(
             Note(
-                f"{self.title} keeps the encryption key and configuration under {self.data_dir}/server/cred: no key file "
-                "and no install script are needed on this target",
+                f"{self.title} keeps the encryption key and configuration under {self._value(spec['credentialsDir'])}: no "
+                "key file and no install script are needed on this target",
                 origin,
                 ("CIS 1.2.27",),
             )
@@ -353,17 +359,13 @@ class _Builder:
                     node = node.setdefault(part, {})
                 node[parts[-1]] = setting.value
                 comments[tuple(parts)] = setting.reason.short()
-            comments[("kind",)] = (
-                f"passed as kubelet-arg config=; {self.title} copies it to kubelet.conf.d/10-cli-config.conf, "
-                f"after its own 00-{self.name}-defaults.conf"
-            )
+            copied_to = self.shared["kubeletConfigFile"]["copiedTo"]
+            copied = f"{self.title} copies it to {copied_to}, after its own {self.dist['kubeletDefaultsFile']}"
+            comments[("kind",)] = f"passed as kubelet-arg config=; {copied}"
             reason = Reason("kubelet", (), f"merged by {self.title} after its own kubelet defaults")
             files.append((NodeFile(path, document, reason, "kubelet", comments), ("server", "agent")))
             arg = self.shared["argKeys"]["kubelet"]
-            why = (
-                f"KubeletConfiguration from the profile; {self.title} copies it to kubelet.conf.d/10-cli-config.conf, "
-                f"after its own 00-{self.name}-defaults.conf, so its values win"
-            )
+            why = f"KubeletConfiguration from the profile; {copied}, so its values win"
             for role in arg["roles"]:
                 self.roles[role].document.setdefault(arg["key"], [])
                 self.roles[role].document[arg["key"]].insert(0, f"config={path}")
@@ -391,12 +393,12 @@ class _Builder:
         log_dir = self.plan.profile.data["audit"]["logPath"].rsplit("/", 1)[0]
         for directory, writable in self.plan.mounts:
             if directory == log_dir:
-                continue  # RKE2 mounts the directory of --audit-log-path itself
+                continue  # the distribution mounts the directory of --audit-log-path itself (extraMountKey's facts)
             mode = "rw" if writable else "ro"
             self.roles["server"].append(
                 key,
                 f"{directory}:{directory}:{mode}",
-                "a file named inside a configuration file: RKE2 mounts only files its arguments name",
+                f"a file named inside a configuration file: {self.title} mounts only files its arguments name",
             )
 
     def _running(self) -> Coverage:

@@ -14,28 +14,14 @@ from typing import Any
 from kgen import yamlout
 from kgen.plan import NodeFile, Plan, Reason, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
-from kgen.targets.layouts import PerPlan, distribution_hooks, unrecorded_components_note
-from kgen.targets.managed import Done, Item, describe, item
+from kgen.targets.layouts import LayoutBase, PerPlan, distribution_hooks, unrecorded_components_note
+from kgen.targets.managed import Done, describe
 
 TARGET = "talos"
 CONTROL_PLANE_FILE = "controlplane-patch.yaml"
 WORKER_FILE = "worker-patch.yaml"
 DISTRIBUTION = "Talos"
 Comments = dict[tuple[str | int, ...], str]
-EXTRA_ARGS = {
-    "kube-apiserver": ("cluster", "apiServer", "extraArgs"),
-    "kube-controller-manager": ("cluster", "controllerManager", "extraArgs"),
-    "kube-scheduler": ("cluster", "scheduler", "extraArgs"),
-    "kubelet": ("machine", "kubelet", "extraArgs"),
-}
-# The node-file kinds Talos takes through a typed field, and the flag that would point at the file.
-FILE_FLAGS = {
-    "AuthenticationConfiguration": "authentication-config",
-    "AuthorizationConfiguration": "authorization-config",
-    "AdmissionConfiguration": "admission-control-config-file",
-    "Policy": "audit-policy-file",
-    "EncryptionConfiguration": "encryption-provider-config",
-}
 
 
 def facts() -> dict[str, Any]:
@@ -63,11 +49,11 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-class Layout:
+class Layout(LayoutBase):
     """Where each part of the plan goes on Talos."""
 
     def __init__(self, plan: Plan) -> None:
-        self.plan = plan
+        super().__init__(plan)
         self.facts = facts()
         self.release = release_for(plan.version)
         self.policy: dict[str, Any] = self.facts["policies"][self.release["policies"]]
@@ -77,7 +63,6 @@ class Layout:
         self.worker_comments: Comments = {}
         self.nested: list[Any] = []
         self.done: list[Done] = []
-        self.not_controllable: list[Item] = []
         self.effective: list[Setting] = []  # what the nodes end up with: rendered plus Talos's own
         self.effective_files: list[NodeFile] = []
         self.handled_flags: set[str] = set()
@@ -98,18 +83,11 @@ class Layout:
             comments[path] = comment
             self.where.setdefault(source, []).append(f"{TARGET}/{file_name} {'.'.join(path)}")
 
-    def refuse(self, setting: str, origin: str, platform: str, action: str) -> None:
-        self.not_controllable.append(item(setting, origin, platform, action))
-
     def talos_has(self, setting: Setting, talos_value: Any, verdict: str, shown: str = "") -> None:
         self.done.append(
             Done(describe(setting), setting.reason.origin, _shown(setting.value), shown or _shown(talos_value), verdict)
         )
         self.effective.append(setting._replace(value=talos_value))
-
-    def is_pki(self, value: Any) -> bool:
-        pki_dir = str(self.plan.profile.data["cluster"]["pkiDir"]).rstrip("/") + "/"
-        return isinstance(value, str) and value.startswith(pki_dir)
 
     def known_value(self, setting: Setting, entry: dict[str, Any], protected: bool) -> bool:
         """A setting Talos sets itself: True when it is settled (done by Talos or not controllable)."""
@@ -132,12 +110,9 @@ class Layout:
     def _layout(self) -> None:
         for node_file in self.plan.files:
             self.node_file(node_file)
-        for component in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet"):
-            for setting in self.plan.flags(component):
-                self.flag(setting)
-        for component, text in self.facts["components"].items():
-            for setting in (s for s in self.plan.settings if s.component == component):
-                self.refuse(describe(setting), setting.reason.origin, text, "nothing to do in the machine configuration")
+        for setting in self.flags_of(self.facts["extraArgs"]):
+            self.flag(setting)
+        self.refuse_components(self.facts["components"], "nothing to do in the machine configuration")
         for setting in self.plan.fields("kubelet"):
             self.kubelet_field(setting)
         self.talos_anonymous_default()
@@ -162,7 +137,7 @@ class Layout:
 
     def node_file(self, node_file: NodeFile) -> None:
         kind = str(node_file.document.get("kind", ""))
-        flag = FILE_FLAGS.get(kind)
+        flag = self.facts["fileFlags"].get(kind)
         if flag:
             self.handled_flags.add(flag)
         label = f"{kind} file {node_file.node_path}"
@@ -324,7 +299,11 @@ class Layout:
         if name in policy["additive"]:
             comment += "; Talos merges it with its own value"
         self.put(
-            (*EXTRA_ARGS[component], name), str(setting.value), comment, source=(component, name), worker=component == "kubelet"
+            (*self.facts["extraArgs"][component], name),
+            str(setting.value),
+            comment,
+            source=(component, name),
+            worker=component == "kubelet",
         )
         self.effective.append(setting)
 

@@ -82,6 +82,9 @@ def _check(
                 kind = "bool" if table == "firstClassFields" else "string"
                 _require(name, flags, spec["key"], spec["roles"], kind)
     _require(name, flags, shared["secretsEncryption"]["providerKey"], ["server"], "string")
+    credentials = shared["secretsEncryption"]["credentialsDir"] + "/"
+    if not shared["managedFlags"]["kube-apiserver"]["encryption-provider-config"]["value"].startswith(credentials):
+        raise DistributionFactsError(f"secretsEncryption.credentialsDir: {credentials} does not hold encryption-provider-config")
     if facts.get("encryptionKey"):
         _require(name, flags, facts["encryptionKey"], ["server"], "bool")
     if facts.get("extraMountKey"):
@@ -92,15 +95,24 @@ def _check(
         allowed = origins["server"].get("valueRules", {}).get(profile["key"], {}).get("values", [])
         if profile["value"] not in allowed:
             raise DistributionFactsError(f"{name}: {profile['key']}: {profile['value']} is not one of {allowed}")
+        forced = profile["forcedKubeletField"]
+        if facts["firstClassFields"].get("kubelet", {}).get(forced["field"], {}).get("key") != forced["key"]:
+            raise DistributionFactsError(
+                f"{name}: cisProfile.forcedKubeletField: {forced['field']} is not taken as {forced['key']}"
+            )
+        if len(profile["ownFiles"]) != len(facts["firstClassFlags"].get("kube-apiserver", {})):
+            raise DistributionFactsError(f"{name}: cisProfile.ownFiles: one file per first-class kube-apiserver key")
     for feature, spec in shared["minimumReleases"].items():
         for version in spec["patches"]:
             if version not in SUPPORTED_VERSIONS:
                 raise DistributionFactsError(f"minimumReleases.{feature}: {version} is not a supported Kubernetes version")
 
 
-def _release_lines(shared: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
-    """Kubernetes minor -> the distribution release line that ships it, with the oldest patch each feature needs."""
-    suffix = "+rke2r" if name == "rke2" else "+k3s"
+def _release_lines(shared: dict[str, Any], suffix: str) -> dict[str, dict[str, Any]]:
+    """Kubernetes minor -> the distribution release line that ships it, with the oldest patch each feature needs.
+
+    ``suffix``: what follows the Kubernetes version in the distribution's release tags (releases.tagSuffix).
+    """
     lines = {}
     for version in SUPPORTED_VERSIONS:
         minimum = {
@@ -127,6 +139,6 @@ def build(upstream: Path, sources: Sources) -> dict[str, Any]:
         own.pop("flagFiles")
         own["flags"] = flags
         own["upstream"] = origins
-        own["kubernetes"] = _release_lines(shared, name)
+        own["kubernetes"] = _release_lines(shared, own["releases"]["tagSuffix"])
         result[name] = own
     return result

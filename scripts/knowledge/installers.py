@@ -3,11 +3,13 @@
 A step of scripts/update-knowledge. The hand-kept facts (scripts/knowledge/installer-facts.yaml) are joined
 with the facts extracted from the upstream code (upstream/installers/kind/kind-kubeadm-facts.yaml: which
 kubeadm API kind generates for each Kubernetes version, its default node image; upstream/installers/capi/
-capi-webhook-rules.yaml: the extraArgs shape of each Cluster API version), and checked against each other.
+capi-webhook-rules.yaml: the extraArgs shape of each Cluster API version), and checked against each other
+and against the upstream schemas they name (the KubeadmControlPlane CRDs, kubeadm's v1beta4 ClusterConfiguration).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,51 @@ def _kind_kubeadm_ranges(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return ranges
 
 
+def _schema(upstream: Path, sources: Sources, relative: str) -> dict[str, Any]:
+    """An upstream JSON schema, parsed as JSON (YAML is slow on files this size) and recorded as an input."""
+    path = upstream / relative
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    provenance = schema["x-kgen-provenance"]
+    sources.inputs[f"upstream/{relative}"] = {
+        "commits": [str(provenance["commit"])],
+        "records": f"{provenance['apiVersion']} {provenance['kind']} schema ({provenance['repo']} {provenance['path']})",
+    }
+    return schema
+
+
+def _properties(schema: dict[str, Any], path: list[str]) -> dict[str, Any]:
+    """The properties of the object at ``path`` (property names from the root), or {} when there is none."""
+    node: Any = schema
+    for part in path:
+        node = node.get("properties", {}).get(part) if isinstance(node, dict) else None
+    properties = node.get("properties", {}) if isinstance(node, dict) else {}
+    return dict(properties)
+
+
+def _check_capi(facts: dict[str, Any], upstream: Path, sources: Sources, cluster_configuration: set[str]) -> None:
+    """The infrastructureRef shape of each contract is its KubeadmControlPlane CRD's; kubeadmConfigSpec has no
+    kube-proxy field; the fields Cluster API fills are ClusterConfiguration fields."""
+    for contract, entry in facts["contracts"].items():
+        name = entry["controlPlaneApiVersion"].replace("/", "_") + "_KubeadmControlPlane.json"
+        crd = _schema(upstream, sources, f"installers/capi/{name}")
+        reference = entry["infrastructureRef"]
+        fields = _properties(crd, ["spec", "machineTemplate", *reference["path"]])
+        if not {reference["groupField"], "kind", "name"} <= set(fields):
+            raise KnowledgeError(f"capi {contract}: infrastructureRef: {name} has no {reference['groupField']}/kind/name there")
+        if any("proxy" in field.lower() for field in _properties(crd, ["spec", "kubeadmConfigSpec"])):
+            raise KnowledgeError(f"capi {contract}: {name} has a kube-proxy field; kubeProxyConfiguration says it has none")
+    unknown = set(facts["ownedByCluster"]) - cluster_configuration
+    if unknown:
+        raise KnowledgeError(f"capi ownedByCluster: not ClusterConfiguration fields: {', '.join(sorted(unknown))}")
+
+
+def _check_kind(facts: dict[str, Any], cluster_configuration: set[str]) -> None:
+    sections = [*facts["patchedSections"], *facts["v1beta4OnlySections"]]
+    unknown = set(sections) - cluster_configuration
+    if unknown or len(set(sections)) != len(sections):
+        raise KnowledgeError(f"kind patchedSections/v1beta4OnlySections: unknown or repeated: {', '.join(sorted(unknown))}")
+
+
 def build(upstream: Path, sources: Sources) -> dict[str, Any]:
     facts = sources.load(FACTS)
     kind_upstream = sources.load(upstream / "installers" / "kind" / "kind-kubeadm-facts.yaml")
@@ -43,6 +90,10 @@ def build(upstream: Path, sources: Sources) -> dict[str, Any]:
         expected = "list" if shape.startswith("list") else "map" if shape.startswith("map") else None
         if entry["extraArgs"] != expected:
             raise KnowledgeError(f"capi {contract}: facts say extraArgs {entry['extraArgs']}, upstream says {shape!r}")
+    kubeadm = _schema(upstream, sources, "schemas/kubeadm.k8s.io_v1beta4_ClusterConfiguration.json")
+    cluster_configuration = set(kubeadm["properties"])
+    _check_capi(facts["capi"], upstream, sources, cluster_configuration)
+    _check_kind(facts["kind"], cluster_configuration)
     kind = dict(facts["kind"])
     kind["kubeadmApiVersions"] = _kind_kubeadm_ranges(kind_upstream["kubeadmApiVersionByKubernetesVersion"])
     kind["defaultNodeImage"] = kind_upstream["defaultNodeImage"]

@@ -22,6 +22,7 @@ checker implements, with the same meaning for the documents kgen renders:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,6 @@ from .common import FACTS_DIR, KnowledgeError, Sources, dump_json
 INSTALLERS_SUBDIR = "schemas/installers"
 TALOS_FACTS = FACTS_DIR / "talos-facts.yaml"
 KOPS_FACTS = FACTS_DIR / "kops-facts.yaml"
-TALOS_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet")
 _DROPPED = frozenset({"description", "markdownDescription", "x-intellij-html-description", "title", "format", "default"})
 _SUBSCHEMA = frozenset({"items", "additionalProperties", "not"})
 _SUBSCHEMA_LIST = frozenset({"anyOf", "allOf", "oneOf"})
@@ -99,6 +99,7 @@ def _talos(upstream: Path, sources: Sources, schemas: dict[str, str]) -> dict[st
     folder = upstream / "installers" / "talos"
     facts = sources.load(TALOS_FACTS)
     policies = sources.load(folder / "talos-extraargs-policies.yaml")
+    _check_file_flags(facts, sources.load(upstream / "flags" / "kube-apiserver.yaml"))
     by_version = policies["versions"]
     policy_label = "upstream/installers/talos/talos-extraargs-policies.yaml"
     sources.inputs[policy_label]["commits"] = sorted({str(entry["commit"]) for entry in by_version.values()})
@@ -124,13 +125,15 @@ def _talos(upstream: Path, sources: Sources, schemas: dict[str, str]) -> dict[st
         kept_policies[version] = {
             "commit": entry["commit"],
             "file": entry["file"],
-            **{component: entry[component] for component in TALOS_COMPONENTS},
+            **{component: entry[component] for component in facts["extraArgs"]},
         }
     return {
         "releases": facts["releases"],
         "policies": kept_policies,
         "policySource": {key: policies["source"][key] for key in ("repo", "commit", "path")},
         "apiServerFlags": facts["apiServerFlags"],
+        "extraArgs": facts["extraArgs"],
+        "fileFlags": facts["fileFlags"],
         "files": facts["files"],
         "kubeletConfig": facts["kubeletConfig"],
         "kubeletTypedFields": facts["kubeletTypedFields"],
@@ -142,11 +145,35 @@ def _talos(upstream: Path, sources: Sources, schemas: dict[str, str]) -> dict[st
 
 
 def _check_talos_fields(schema: dict[str, Any], facts: dict[str, Any], tag: str) -> None:
-    """The typed .machine.kubelet fields the facts name exist in the schema of that release."""
+    """The typed .machine.kubelet fields and the extraArgs paths the facts name exist in the schema of that release."""
     kubelet = schema["$defs"]["v1alpha1.KubeletConfig"]["properties"]
     for name, typed in facts["kubeletTypedFields"].items():
         if typed["field"] not in kubelet:
             raise KnowledgeError(f"talos-facts.yaml: kubeletTypedFields.{name}: no .machine.kubelet.{typed['field']} in {tag}")
+    for component, path in facts["extraArgs"].items():
+        if not _has_path(schema, path):
+            raise KnowledgeError(f"talos-facts.yaml: extraArgs.{component}: no .{'.'.join(path)} in {tag}")
+
+
+def _has_path(schema: dict[str, Any], path: list[str]) -> bool:
+    """Whether the machine configuration ``schema`` defines the nested field ``path`` (following local $refs)."""
+    node: Any = schema
+    for part in path:
+        while isinstance(node, dict) and "$ref" in node:
+            node = schema["$defs"][str(node["$ref"]).removeprefix("#/$defs/")]
+        properties = node.get("properties", {}) if isinstance(node, dict) else {}
+        if part not in properties:
+            return False
+        node = properties[part]
+    return True
+
+
+def _check_file_flags(facts: dict[str, Any], kube_apiserver: dict[str, Any]) -> None:
+    """Every flag fileFlags names is a kube-apiserver flag."""
+    known = {entry["name"] for entry in kube_apiserver["flags"]}
+    for kind, flag in facts["fileFlags"].items():
+        if flag not in known:
+            raise KnowledgeError(f"talos-facts.yaml: fileFlags.{kind}: --{flag} is not a kube-apiserver flag")
 
 
 # --- kops ----------------------------------------------------------------------------------------------
@@ -187,6 +214,7 @@ def _kops(upstream: Path, sources: Sources, schemas: dict[str, str]) -> dict[str
     for kind, entry in facts["files"].items():
         if entry["field"] not in spec:
             raise KnowledgeError(f"kops-facts.yaml: files.{kind}: spec.{entry['field']} is not in the CRD")
+    _check_kops_paths(facts, _node_facts_text(upstream, sources))
     for component, names in facts["flagsKopsSets"].items():
         section = facts["sections"][component]
         missing = [flag for flag in names if flag not in by_section[section]]
@@ -203,11 +231,46 @@ def _kops(upstream: Path, sources: Sources, schemas: dict[str, str]) -> dict[str
         "kubeletFieldsKopsSets": facts["kubeletFieldsKopsSets"],
         "files": facts["files"],
         "components": facts["components"],
+        "srvKubernetes": facts["srvKubernetes"],
         "nodeFileDir": facts["nodeFileDir"],
         "fileAssetRoles": facts["fileAssetRoles"],
         "fileAssetMode": facts["fileAssetMode"],
         "schema": {**_schema_entry(provenance, name), "apiVersion": provenance["apiVersion"], "kind": provenance["kind"]},
     }
+
+
+def _node_facts_text(upstream: Path, sources: Sources) -> str:
+    """upstream/installers/kops/kops-node-facts.yaml as text, recorded as an input.
+
+    Its kubeAPIServerHostPathMounts list is followed by a key at the list's indentation, which YAML
+    refuses, so the file is searched, not parsed.
+    """
+    path = upstream / "installers" / "kops" / "kops-node-facts.yaml"
+    text = path.read_text(encoding="utf-8")
+    commits = sorted(set(re.findall(r"\bcommit: ([0-9a-f]{40})\b", text)))
+    label = "upstream/" + path.relative_to(upstream).as_posix()
+    sources.inputs[label] = {
+        "commits": commits,
+        "records": "kops node facts (nodeup's kube-apiserver host path mounts), searched as text",
+    }
+    return text
+
+
+def _check_kops_paths(facts: dict[str, Any], node_facts: str) -> None:
+    """PathSrvKubernetes as the upstream mount list states it; node files and kops's own files in its kube-apiserver folder."""
+    srv = facts["srvKubernetes"]
+    stated = f"PathSrvKubernetes = {srv['path']}, {srv['containerOS']} on COS"
+    if stated not in node_facts or "<PathSrvKubernetes>/kube-apiserver" not in node_facts:
+        raise KnowledgeError(
+            f"kops-facts.yaml: srvKubernetes: kops-node-facts.yaml does not state {stated!r} and its kube-apiserver mount"
+        )
+    if facts["nodeFileDir"] != f"{srv['path']}/kube-apiserver":
+        raise KnowledgeError(
+            f"kops-facts.yaml: nodeFileDir: nodeup mounts {srv['path']}/kube-apiserver, not {facts['nodeFileDir']}"
+        )
+    for kind, entry in facts["files"].items():
+        if not entry["path"].startswith(facts["nodeFileDir"] + "/"):
+            raise KnowledgeError(f"kops-facts.yaml: files.{kind}: {entry['path']} is not under {facts['nodeFileDir']}")
 
 
 def generate(upstream: Path) -> dict[str, str]:
