@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jinja2
 
@@ -21,18 +21,20 @@ from kgen.target_registry import REGISTRY
 # Where cluster_objects_output writes the cluster objects to apply, in every target that writes them.
 CLUSTER_OBJECTS_PATH = "manifests/cluster-policies.yaml"
 
+if TYPE_CHECKING:  # a Protocol costs a few tenths of a millisecond to define at every start
+    from typing import Protocol
 
-class PlacedRecord(Protocol):
-    """What a target's ``places`` hook reads of a setting kgen explain asks about (kgen.provenance.Record)."""
+    class PlacedRecord(Protocol):
+        """What a target's ``places`` hook reads of a setting kgen explain asks about (kgen.provenance.Record)."""
 
-    @property
-    def component(self) -> str: ...
+        @property
+        def component(self) -> str: ...
 
-    @property
-    def kind(self) -> str: ...  # flag | field | gate | runtime-config | file | cluster-object
+        @property
+        def kind(self) -> str: ...  # flag | field | gate | runtime-config | file | cluster-object
 
-    @property
-    def key(self) -> str: ...
+        @property
+        def key(self) -> str: ...
 
 
 class OutputFile(NamedTuple):

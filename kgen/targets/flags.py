@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kgen.plan import Plan
 from kgen.targets.common import (
     OutputFile,
-    PlacedRecord,
     cluster_objects_output,
     header_lines,
     node_file_and_object_places,
@@ -14,6 +15,9 @@ from kgen.targets.common import (
     report_output,
     yaml_file,
 )
+
+if TYPE_CHECKING:
+    from kgen.targets.common import PlacedRecord
 from kgen.targets.kubeadm import kube_proxy_configuration, kubelet_configuration
 
 TARGET = "flags"

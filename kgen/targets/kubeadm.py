@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kgen import knowledge
 from kgen.plan import COMPONENT_CONFIG_KINDS, Plan, Setting
 from kgen.targets import KUBEADM_EXTRA_ARGS
 from kgen.targets.common import (
     OutputFile,
-    PlacedRecord,
     cluster_objects_output,
     node_file_and_object_places,
     node_file_output,
     report_output,
     yaml_file,
 )
+
+if TYPE_CHECKING:
+    from kgen.targets.common import PlacedRecord
 
 TARGET = "kubeadm"
 CONFIG_FILE = "kubeadm-config.yaml"
