@@ -19,7 +19,7 @@ from kgen.importer import found_in_files
 from kgen.knowledge import _data
 from kgen.plan import build_plan
 from kgen.profile import ProfileLoader
-from kgen.targets import kubeadm, kubeadm_extra_args
+from kgen.targets import kubeadm, kubeadm_extra_args, kubespray
 
 # The two sections trade places: each component's flags then live in the other's section.
 SWAPPED = {"kube-controller-manager": ["scheduler", "extraArgs"], "kube-scheduler": ["controllerManager", "extraArgs"]}
@@ -108,3 +108,32 @@ def test_check_config_checks_each_component_where_the_data_says(tmp_path: Path, 
     assert any("kube-scheduler" in message for message in flag_problems())
     swap_kubeadm_places(monkeypatch)
     assert flag_problems() == []
+
+
+def with_kubespray_variables(monkeypatch: pytest.MonkeyPatch, variables: dict[str, str]) -> None:
+    """kubespray's extra-args variables as ``variables`` (component -> variable) say, in that order."""
+
+    def change(platforms: dict[str, Any]) -> None:
+        platforms["kubespray"]["extraArgsVariables"] = [{"component": c, "variable": v} for c, v in variables.items()]
+
+    with_data(monkeypatch, "platforms.json", change)
+
+
+def test_kubespray_puts_flags_without_a_variable_in_the_dictionary_the_data_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    values = kubespray.build_vars(cis_plan()).values
+    assert values["kube_kubeadm_apiserver_extra_args"] == {"service-account-extend-token-expiration": "false"}
+    with_kubespray_variables(monkeypatch, {"kube-scheduler": "scheduler_args", "kube-apiserver": "apiserver_args"})
+    built = kubespray.build_vars(cis_plan())
+    assert built.values["apiserver_args"] == {"service-account-extend-token-expiration": "false"}
+    assert "kube_kubeadm_apiserver_extra_args" not in built.values
+    assert "kube_kubeadm_controller_extra_args" not in built.values
+    assert built.comments[("apiserver_args", "service-account-extend-token-expiration")]
+    names = list(built.values)
+    assert names.index("scheduler_args") < names.index("apiserver_args")  # the order of the data
+
+
+def test_kubespray_refuses_a_flag_whose_component_the_data_gives_no_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert kubespray.build_vars(cis_plan()).not_controllable == []
+    with_kubespray_variables(monkeypatch, {"kube-controller-manager": "kube_kubeadm_controller_extra_args"})
+    refused = kubespray.build_vars(cis_plan()).not_controllable
+    assert [entry["origin"] for entry in refused] == ["authentication.serviceAccounts.extendTokenExpiration"]
