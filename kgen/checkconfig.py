@@ -23,7 +23,7 @@ from kgen.errors import KgenError, Problem, UsageError, printable
 from kgen.knowledge.flags import flag, flag_components, flag_list_complete
 from kgen.reports import check_format
 from kgen.schemacheck import schema_for
-from kgen.targets import KUBEADM_EXTRA_ARGS
+from kgen.targets import kubeadm_extra_args
 from kgen.validation import gate_messages, validate_config_document
 from kgen.yamlload import Document, parse_documents, read_file
 
@@ -31,12 +31,19 @@ YAML_SUFFIXES = (".yaml", ".yml", ".json", ".conf")
 FLAG_SUFFIX = ".args"
 FORMATS = ("text", "json")
 
-# kubeadm's component blocks: where their extra flags live and which component reads them.
-_KUBEADM_EXTRA_ARGS: dict[str, list[tuple[tuple[str | int, ...], str]]] = {
-    "ClusterConfiguration": [(path, component) for component, path in KUBEADM_EXTRA_ARGS.items()],
-    "InitConfiguration": [(("nodeRegistration", "kubeletExtraArgs"), "kubelet")],
-    "JoinConfiguration": [(("nodeRegistration", "kubeletExtraArgs"), "kubelet")],
-}
+# kubeadm's node registration: where the kubelet's extra flags live in InitConfiguration and JoinConfiguration.
+_KUBELET_EXTRA_ARGS: tuple[str | int, ...] = ("nodeRegistration", "kubeletExtraArgs")
+
+
+def _kubeadm_extra_args(kind: str) -> list[tuple[tuple[str | int, ...], str]]:
+    """kubeadm's component blocks in a document of ``kind``: where their extra flags live and which component reads them."""
+    if kind == "ClusterConfiguration":
+        return [(place, component) for component, place in kubeadm_extra_args().items()]
+    if kind in ("InitConfiguration", "JoinConfiguration"):
+        return [(_KUBELET_EXTRA_ARGS, "kubelet")]
+    return []
+
+
 # Components that take --feature-gates (etcd has its own, unrelated gates).
 _GATED_COMPONENTS = frozenset(knowledge.COMPONENTS)
 
@@ -214,7 +221,7 @@ def _check_document(document: Document, index: int, run: _Run) -> None:
 
     skip_paths: set[str] = set()
     extra_args_problems: list[Problem] = []
-    for where, component in _KUBEADM_EXTRA_ARGS.get(kind, []) if api_version.startswith("kubeadm.k8s.io/") else []:
+    for where, component in _kubeadm_extra_args(kind) if api_version.startswith("kubeadm.k8s.io/") else []:
         extra_args_problems.extend(_check_extra_args(document, index, where, component, run=run, skip_paths=skip_paths))
 
     from kgen.profile import secret_texts

@@ -22,6 +22,7 @@ from kgen.nodefs import NodeTree, load_yaml
 from kgen.nodestate import ComponentState, NodeState, parse_args
 from kgen.profile import ProfileLoader
 from kgen.profile_schema import rule_at
+from kgen.targets import kubeadm_extra_args
 from kgen.verify import Finding, VerifyResult, verify
 
 if TYPE_CHECKING:
@@ -30,12 +31,6 @@ if TYPE_CHECKING:
 PARENTS = ("baseline", "cis", "strict")
 MAX_ROUNDS = 4
 _RELEASE = re.compile(r"(?:stable-)?v?(1\.[0-9]{1,2})(\.[0-9]+)?")
-_EXTRA_ARGS = {
-    "kube-apiserver": ("apiServer",),
-    "kube-controller-manager": ("controllerManager",),
-    "kube-scheduler": ("scheduler",),
-    "etcd": ("etcd", "local"),
-}
 
 
 class Found(NamedTuple):
@@ -110,11 +105,11 @@ def found_in_files(paths: list[Path]) -> Found:
             if kind == "ClusterConfiguration":
                 recognised = True
                 version = version or _minor(str(document.get("kubernetesVersion", "")))
-                for component, place in _EXTRA_ARGS.items():
+                for component, place in kubeadm_extra_args().items():  # the places the kubeadm target writes
                     node: Any = document
                     for key in place:
                         node = node.get(key) if isinstance(node, dict) else None
-                    args = _extra_args(node.get("extraArgs") if isinstance(node, dict) else None)
+                    args = _extra_args(node)
                     if args:
                         flags = parse_args([f"--{name}={value}" for name, value in args], str(path), component)
                         state.components[component] = ComponentState(component, str(path), flags)
@@ -132,7 +127,7 @@ def found_in_files(paths: list[Path]) -> Found:
             elif kind == "Pod":
                 recognised = True
                 pod_name = str((document.get("metadata") or {}).get("name", ""))
-                pod_component = next((c for c in _EXTRA_ARGS if pod_name.startswith(c)), None)
+                pod_component = next((c for c in kubeadm_extra_args() if pod_name.startswith(c)), None)
                 if pod_component is None:
                     problems.append(Problem("not a control-plane static Pod kgen knows", str(path), rule="import"))
                     continue

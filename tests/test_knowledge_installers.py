@@ -1,8 +1,9 @@
-"""scripts/knowledge/installers.py: the hand-kept Cluster API and kind facts must agree with the upstream schemas."""
+"""scripts/knowledge/installers.py: the hand-kept kubeadm, Cluster API and kind facts must agree with the upstream schemas."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 
 from knowledge.common import KnowledgeError, Sources  # noqa: E402
-from knowledge.installers import _check_capi, _check_kind  # noqa: E402
+from knowledge.installers import _check_capi, _check_kind, _check_kubeadm  # noqa: E402
 
 COMMITTED: dict[str, Any] = json.loads((REPO / "kgen" / "data" / "installers.json").read_text(encoding="utf-8"))
 CLUSTER_CONFIGURATION = {"apiVersion", "kind", "clusterName", "certificatesDir", "apiServer", "encryptionAlgorithm"}
@@ -102,3 +103,40 @@ def test_committed_data_names_the_schemas_the_moved_facts_were_checked_against()
         assert inputs[label]["commits"], label
     assert inputs["upstream/schemas/kubeadm.k8s.io_v1beta4_ClusterConfiguration.json"]["commits"]
     assert "scripts/knowledge/installer-facts.yaml" in inputs
+
+
+# kgen's copy of the kubeadm v1beta4 ClusterConfiguration schema, the one the generator checks against upstream.
+KUBEADM_SCHEMA: dict[str, Any] = json.loads(
+    (REPO / "kgen" / "data" / "schemas" / "kubeadm.k8s.io_v1beta4_ClusterConfiguration.json").read_text(encoding="utf-8")
+)
+FACTS_FILE = REPO / "scripts" / "knowledge" / "installer-facts.yaml"
+
+
+def test_the_kubeadm_extra_args_places_are_lists_of_name_and_value() -> None:
+    import yaml
+
+    _check_kubeadm(yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))["kubeadm"], KUBEADM_SCHEMA)
+    assert COMMITTED["kubeadm"]["extraArgs"][0] == {"component": "kube-apiserver", "path": ["apiServer", "extraArgs"]}
+
+
+APISERVER = {"component": "kube-apiserver", "path": ["apiServer", "extraArgs"]}
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        (
+            [{"component": "kube-apiserver", "path": ["apiServer", "extraArg"]}],
+            "kube-apiserver: apiServer.extraArg is not a list",
+        ),
+        ([{"component": "etcd", "path": ["etcd", "extraArgs"]}], "etcd: etcd.extraArgs is not a list of {name, value}"),
+        ([{"component": "kube-apiserver", "path": ["apiServer", "extraEnvs"]}], "apiServer.extraEnvs is not a list"),
+        ([{"component": "kube-apiserver", "path": ["apiServer", "certSANs"]}], "apiServer.certSANs is not a list"),
+        ([{"component": "kube-scheduler", "path": ["scheduler"]}], "kube-scheduler: scheduler is not a list"),
+        ([{"component": "kube-sheduler", "path": ["scheduler", "extraArgs"]}], "unknown or repeated components: kube-sheduler"),
+        ([APISERVER, {"component": "kube-apiserver", "path": ["scheduler", "extraArgs"]}], "unknown or repeated components"),
+    ],
+)
+def test_a_wrong_kubeadm_extra_args_place_stops_generation(entries: list[dict[str, Any]], message: str) -> None:
+    with pytest.raises(KnowledgeError, match=re.escape(message)):
+        _check_kubeadm({"extraArgs": entries}, KUBEADM_SCHEMA)

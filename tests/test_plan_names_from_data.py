@@ -120,3 +120,53 @@ def test_the_features_that_are_only_their_gates_are_the_ones_the_data_marks(monk
     del table["sidecarContainers"]["rule"]
     with_features(monkeypatch, table)
     assert "sidecarContainers" not in [status.knob for status in strict_plan().features]
+
+
+def with_admission_plugins(monkeypatch: pytest.MonkeyPatch, table: dict[str, Any]) -> None:
+    original = plan_tables._data
+    monkeypatch.setattr(plan_tables, "_data", lambda name: table if name == "admission-plugins" else original(name))
+
+
+def admission_plugins_setting(profile: str = "strict") -> Any:
+    plan = build_plan(ProfileLoader().load(profile, "1.37"))
+    return next(s for s in plan.settings if s.component == "kube-apiserver" and s.key == "enable-admission-plugins")
+
+
+def test_the_admission_plugins_are_the_ones_the_data_lists_in_its_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    setting = admission_plugins_setting("cis")
+    assert setting.value == "NodeRestriction,PodSecurity,EventRateLimit,DenyServiceExternalIPs"
+    assert setting.reason.refs == ("CIS 1.2.14", "CIS 1.2.9", "CIS 1.2.3", "CVE-2020-8554")
+    table = copy.deepcopy(plan_tables.admission_plugins_table())
+    plugins = table["plugins"]
+    plugins.reverse()
+    pull = next(entry for entry in plugins if entry["plugin"] == "AlwaysPullImages")
+    pull["when"] = "admission.denyServiceExternalIPs"  # on in cis, where admission.alwaysPullImages is off
+    plugins.append({"plugin": "ServiceAccount", "when": "always", "refs": ["CIS 1.2.12", "CIS 1.2.14"]})
+    table["why"] = "the plugins the data names"
+    with_admission_plugins(monkeypatch, table)
+    setting = admission_plugins_setting("cis")
+    expected = [
+        "DenyServiceExternalIPs",
+        "AlwaysPullImages",
+        "EventRateLimit",
+        "PodSecurity",
+        "NodeRestriction",
+        "ServiceAccount",
+    ]
+    assert setting.value == ",".join(expected)
+    assert setting.reason.refs == ("CIS 1.2.3", "CVE-2020-8554", "CIS 1.2.11", "CIS 1.2.9", "CIS 1.2.14", "CIS 1.2.12")
+    assert setting.reason.why == "the plugins the data names"
+
+
+def test_no_rule_module_spells_an_admission_plugin_the_flag_lists() -> None:
+    listed = {entry["plugin"] for entry in plan_tables.admission_plugins_table()["plugins"]}
+    # PodSecurity and EventRateLimit also name the configuration blocks of the AdmissionConfiguration document.
+    spelled = {
+        (path.name, node.value)
+        for path in sorted(PLAN_DIR.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value in listed - {"PodSecurity", "EventRateLimit"}
+    }
+    assert spelled == set()

@@ -453,11 +453,6 @@ STRUCTURED_SWITCHES = {
     "encryption-provider-config": "kube_encrypt_secret_data",
     "provider": "kube_encrypt_secret_data",  # kube-bench's name for the first provider in the encryption file
 }
-EXTRA_ARGS = {
-    "kube-apiserver": "kube_kubeadm_apiserver_extra_args",
-    "kube-controller-manager": "kube_kubeadm_controller_extra_args",
-    "kube-scheduler": "kube_kubeadm_scheduler_extra_args",
-}
 
 
 def kubespray_unaccounted_flags(files: dict[str, str], version: str, not_met: set[str]) -> list[str]:
@@ -469,9 +464,11 @@ def kubespray_unaccounted_flags(files: dict[str, str], version: str, not_met: se
     kubeadm set themselves.
     """
     from kgen.compliance import _cis  # the controls and kube-bench tests kgen scores
+    from kgen.targets.kubespray import extra_args_variables
     from kgen.targets.managed import platforms
 
     facts = platforms()["kubespray"]
+    extra_args = extra_args_variables()
     text = files["group_vars/k8s_cluster/kgen-hardening.yml"]
     variables = yaml.load(text.split("\n---\n", 1)[1], Loader=_Loader)
     header = text.split("\n---\n", 1)[0]
@@ -488,7 +485,7 @@ def kubespray_unaccounted_flags(files: dict[str, str], version: str, not_met: se
     missing = []
     for control in _cis()["controls"]:
         component = control["component"]
-        if control["id"] in not_met or benchmark not in control["benchmarks"] or component not in (*EXTRA_ARGS, "etcd"):
+        if control["id"] in not_met or benchmark not in control["benchmarks"] or component not in (*extra_args, "etcd"):
             continue
         if control.get("needsNode"):
             continue
@@ -501,7 +498,7 @@ def kubespray_unaccounted_flags(files: dict[str, str], version: str, not_met: se
                 switch = STRUCTURED_SWITCHES.get(flag) if component == "kube-apiserver" else None
                 accounted = (
                     (variable is not None and variable in variables)
-                    or flag in variables.get(EXTRA_ARGS.get(component, ""), {})
+                    or flag in variables.get(extra_args.get(component, ""), {})
                     or (switch is not None and variables.get(switch) is True)
                     or (component, flag) in covered
                 )

@@ -88,7 +88,7 @@ def test_kubespray_extra_args_never_collide(profile: str, version: str) -> None:
     templated = set(facts["templatedKubeletFields"])
     assert not set(values["kubelet_config_extra_args"]) & templated
     conflicting = {flag for flags in facts["conflictingFlags"].values() for flag in flags}
-    for component, variable in kubespray.EXTRA_ARGS.items():
+    for component, variable in kubespray.extra_args_variables().items():
         names = set(values[variable])
         assert not names & set(facts["templatedFlags"][component]), variable
         assert not names & conflicting, variable

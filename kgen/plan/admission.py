@@ -1,4 +1,9 @@
-"""Rule: admission plugins and the AdmissionConfiguration file (Pod Security, EventRateLimit)."""
+"""Rule: admission plugins and the AdmissionConfiguration file (Pod Security, EventRateLimit).
+
+Which plugins --enable-admission-plugins lists, and which profile key turns each on, is the table
+scripts/knowledge/admission-plugins.yaml (kgen/data/admission-plugins.json); the configuration
+document is built here.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgen import knowledge
 from kgen.plan.model import NodeFile, Reason
+from kgen.plan.tables import admission_plugins_table
 
 if TYPE_CHECKING:
     from kgen.plan.planner import Planner
@@ -14,23 +20,14 @@ if TYPE_CHECKING:
 def admission(planner: Planner) -> None:
     plan, data = planner.plan, planner.data
     admission = data["admission"]
-    plugins = ["NodeRestriction", "PodSecurity"]
-    refs = ["CIS 1.2.14"]
-    if admission["eventRateLimit"]["enabled"]:
-        plugins.append("EventRateLimit")
-        refs.append("CIS 1.2.9")
-    if admission["alwaysPullImages"]:
-        plugins.append("AlwaysPullImages")
-        refs.append("CIS 1.2.11")
-    if admission["denyServiceExternalIPs"]:
-        plugins.append("DenyServiceExternalIPs")
-        refs += ["CIS 1.2.3", "CVE-2020-8554"]
-    plan.add(
-        "kube-apiserver",
-        "enable-admission-plugins",
-        plugins,
-        Reason("admission", tuple(refs), "admission plugins a hardened cluster runs"),
-    )
+    table = admission_plugins_table()
+    plugins: list[str] = []
+    refs: list[str] = []
+    for entry in table["plugins"]:
+        if entry["when"] == "always" or plan.profile.get(entry["when"]):
+            plugins.append(entry["plugin"])
+            refs += [ref for ref in entry["refs"] if ref not in refs]
+    plan.add(table["component"], table["flag"], plugins, Reason("admission", tuple(refs), table["why"]))
     pss = admission["podSecurity"]
     if pss["enforce"] != "privileged" and "local-path-storage" not in pss["exemptNamespaces"]:
         plan.need("kind-local-path-storage")

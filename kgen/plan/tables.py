@@ -70,6 +70,12 @@ def requirements_table() -> dict[str, dict[str, Any]]:
     return data
 
 
+def admission_plugins_table() -> dict[str, Any]:
+    """The admission plugins the plugin flag lists, in order, each with the profile key that turns it on or "always"."""
+    data: dict[str, Any] = _data("admission-plugins")
+    return data
+
+
 def audit_policies() -> dict[str, list[dict[str, Any]]]:
     data: dict[str, list[dict[str, Any]]] = _data("audit-policies")
     return data

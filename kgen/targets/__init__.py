@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from kgen.targets.common import OutputFile
 
 __all__ = [
-    "KUBEADM_EXTRA_ARGS",
     "MANAGED_TARGETS",
     "TARGETS",
     "TARGET_SUMMARIES",
+    "kubeadm_extra_args",
     "not_controllable",
     "renderer",
     "target_hook",
@@ -30,13 +30,16 @@ __all__ = [
 # Target name -> the module that renders it (kept for callers that want the names in order).
 TARGETS: dict[str, str] = {name: spec.module for name, spec in REGISTRY.items()}
 
-# Where each component's extra flags live in kubeadm's v1beta4 ClusterConfiguration.
-KUBEADM_EXTRA_ARGS: dict[str, tuple[str, ...]] = {
-    "kube-apiserver": ("apiServer", "extraArgs"),
-    "kube-controller-manager": ("controllerManager", "extraArgs"),
-    "kube-scheduler": ("scheduler", "extraArgs"),
-    "etcd": ("etcd", "local", "extraArgs"),
-}
+
+def kubeadm_extra_args() -> dict[str, tuple[str, ...]]:
+    """Control-plane component -> where kubeadm's ClusterConfiguration takes its extra flags, in section order.
+
+    From kgen/data/installers.json (kubeadm.extraArgs, checked against kubeadm's v1beta4 schema when generated);
+    the kubeadm, capi and kind targets write these places, kgen import and kgen check-config read them.
+    """
+    from kgen.knowledge._data import load
+
+    return {entry["component"]: tuple(entry["path"]) for entry in load("installers.json")["kubeadm"]["extraArgs"]}
 
 
 def renderer(name: str) -> Callable[[Plan], list[OutputFile]]:

@@ -21,7 +21,7 @@ from kgen import yamlout
 from kgen.errors import InternalError
 from kgen.knowledge.versions import version_key
 from kgen.plan import Plan, Setting
-from kgen.targets import kubeadm
+from kgen.targets import kubeadm, kubeadm_extra_args
 from kgen.targets.common import (
     OutputFile,
     cluster_objects_output,
@@ -126,28 +126,31 @@ def kept_gate_flag(flag_value: str, shared: dict[str, bool]) -> str:
     return "" if set(_gate_map(flag_value)) <= set(shared) else flag_value
 
 
-def _strip_extra_args(section: dict[str, Any], path: Path, comments: Comments, shared: dict[str, bool]) -> None:
-    """Take the gates kind sets and --runtime-config out of one extraArgs list; renumber the comments."""
-    args = section.get("extraArgs")
+def _strip_extra_args(document: dict[str, Any], place: Path, comments: Comments, shared: dict[str, bool]) -> None:
+    """Take the gates kind sets and --runtime-config out of the extraArgs list at ``place``; renumber the comments."""
+    section: Any = document
+    for key in place[:-1]:
+        section = section.get(key, {}) if isinstance(section, dict) else {}
+    args = section.get(place[-1]) if isinstance(section, dict) else None
     if not isinstance(args, list):
         return
     kept: list[dict[str, str]] = []
     moved: Comments = {}
     for index, arg in enumerate(args):
-        text = comments.pop((*path, "extraArgs", index, "name"), None)
+        text = comments.pop((*place, index, "name"), None)
         if arg["name"] == RUNTIME_CONFIG_FLAG:
             continue
         value = kept_gate_flag(arg["value"], shared) if arg["name"] == GATE_FLAG else arg["value"]
         if not value:
             continue  # every gate went to kind's featureGates
         if text:
-            moved[(*path, "extraArgs", len(kept), "name")] = text
+            moved[(*place, len(kept), "name")] = text
         kept.append({"name": arg["name"], "value": value})
     comments.update(moved)
     if kept:
-        section["extraArgs"] = kept
+        section[place[-1]] = kept
     else:
-        del section["extraArgs"]
+        del section[place[-1]]
 
 
 def _list_form(document: dict[str, Any]) -> dict[str, Any]:
@@ -176,11 +179,8 @@ def cluster_patch(plan: Plan, shared: dict[str, bool]) -> tuple[dict[str, Any], 
         if key in sections:
             document[key] = value
     comments = {path: text for path, text in full_comments.items() if path and path[0] in document}
-    for path in (("apiServer",), ("controllerManager",), ("scheduler",), ("etcd", "local")):
-        section: Any = document
-        for key in path:
-            section = section.get(key, {})
-        _strip_extra_args(section, path, comments, shared)
+    for place in kubeadm_extra_args().values():
+        _strip_extra_args(document, place, comments, shared)
     if api_version.endswith("v1beta3"):
         moved: Comments = {}
         document = kubeadm.map_form_extra_args(document, (), comments, moved)

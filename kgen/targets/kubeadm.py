@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgen import knowledge
 from kgen.plan import COMPONENT_CONFIG_KINDS, Plan, Setting
-from kgen.targets import KUBEADM_EXTRA_ARGS
+from kgen.targets import kubeadm_extra_args
 from kgen.targets.common import (
     OutputFile,
     cluster_objects_output,
@@ -74,6 +74,14 @@ def kube_proxy_configuration(plan: Plan) -> tuple[dict[str, Any], Comments] | No
     return document, plan.config_comments("kube-proxy")
 
 
+def _section(document: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """The mapping at ``path`` in ``document``, made (empty) where it is missing."""
+    section = document
+    for key in path:
+        section = section.setdefault(key, {})
+    return section
+
+
 def cluster_configuration(plan: Plan) -> tuple[dict[str, Any], Comments]:
     data = plan.profile.data
     cluster = data["cluster"]
@@ -93,7 +101,14 @@ def cluster_configuration(plan: Plan) -> tuple[dict[str, Any], Comments]:
         document["networking"] = networking
     document["certificatesDir"] = cluster["pkiDir"]
     document["encryptionAlgorithm"] = cluster["certificateAlgorithm"]
-    api_server: dict[str, Any] = {"extraArgs": extra_args(plan.flags("kube-apiserver"), ("apiServer", "extraArgs"), comments)}
+    places = kubeadm_extra_args()
+    for place in places.values():
+        _section(document, place[:-1])  # the component sections, in the order the data lists them
+    _section(document, ("etcd", "local"))["dataDir"] = data["etcd"]["dataDir"]
+    for component, place in places.items():
+        flags = plan.flags(component)
+        if flags:
+            _section(document, place[:-1])[place[-1]] = extra_args(flags, place, comments)
     volumes = [
         {
             "name": "kgen-hardening",
@@ -117,17 +132,7 @@ def cluster_configuration(plan: Plan) -> tuple[dict[str, Any], Comments]:
         comments[("apiServer", "extraVolumes", index, "name")] = (
             "audit log directory (writable)" if writable else "file referenced by a config"
         )
-    api_server["extraVolumes"] = volumes
-    document["apiServer"] = api_server
-    document["controllerManager"] = {
-        "extraArgs": extra_args(plan.flags("kube-controller-manager"), ("controllerManager", "extraArgs"), comments)
-    }
-    document["scheduler"] = {"extraArgs": extra_args(plan.flags("kube-scheduler"), ("scheduler", "extraArgs"), comments)}
-    etcd_flags = plan.flags("etcd")
-    local: dict[str, Any] = {"dataDir": data["etcd"]["dataDir"]}
-    if etcd_flags:
-        local["extraArgs"] = extra_args(etcd_flags, ("etcd", "local", "extraArgs"), comments)
-    document["etcd"] = {"local": local}
+    _section(document, ("apiServer",))["extraVolumes"] = volumes
     if plan.kubeadm_gates:
         document["featureGates"] = dict(plan.kubeadm_gates)
         comments[("featureGates",)] = "kubeadm's own feature gates (kubeadm.featureGates), not the components'"
@@ -182,9 +187,10 @@ def places(plan: Plan, record: PlacedRecord) -> list[str]:
     found = node_file_and_object_places(plan, record, TARGET)
     if found is not None:
         return found
-    if record.kind in ("flag", "gate", "runtime-config") and record.component in KUBEADM_EXTRA_ARGS:
+    places = kubeadm_extra_args()
+    if record.kind in ("flag", "gate", "runtime-config") and record.component in places:
         flag = {"flag": record.key, "gate": "feature-gates", "runtime-config": "runtime-config"}[record.kind]
-        return [f"{TARGET}/{CONFIG_FILE} {'.'.join(KUBEADM_EXTRA_ARGS[record.component])} {flag}"]
+        return [f"{TARGET}/{CONFIG_FILE} {'.'.join(places[record.component])} {flag}"]
     document = COMPONENT_CONFIG_KINDS.get(record.component)
     if document and record.kind in ("field", "gate"):
         key = f"featureGates.{record.key}" if record.kind == "gate" else record.key

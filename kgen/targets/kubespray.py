@@ -29,12 +29,12 @@ GATE_VARIABLES = (
     "kubelet_feature_gates",
     "kube_proxy_feature_gates",
 )
-EXTRA_ARGS = {
-    "kube-apiserver": "kube_kubeadm_apiserver_extra_args",
-    "kube-controller-manager": "kube_kubeadm_controller_extra_args",
-    "kube-scheduler": "kube_kubeadm_scheduler_extra_args",
-}
 NO_ACTION = "nothing to do"
+
+
+def extra_args_variables() -> dict[str, str]:
+    """Component -> the dictionary variable kubespray's kubeadm template writes into its extraArgs (platforms.json)."""
+    return {entry["component"]: entry["variable"] for entry in platforms()["kubespray"]["extraArgsVariables"]}
 
 
 @dataclass
@@ -82,7 +82,9 @@ class _Builder:
         self.plan = plan
         self.facts: dict[str, Any] = platforms()["kubespray"]
         self.out = KubesprayVars()
-        self.extra_args: dict[str, dict[str, str]] = {component: {} for component in EXTRA_ARGS}
+        # component -> the dictionary variable kubespray writes into its kubeadm extraArgs
+        self.extra_args_variables: dict[str, str] = extra_args_variables()
+        self.extra_args: dict[str, dict[str, str]] = {component: {} for component in self.extra_args_variables}
         self.structured: set[str] = {node_file.document.get("kind", "") for node_file in plan.files}
 
     def set(self, variable: str, value: Any, why: str, setting: Setting | None = None) -> None:
@@ -259,9 +261,9 @@ class _Builder:
             elif key in mapping:
                 entry = mapping[key]
                 self.set(entry["variable"], _convert(setting.value, entry["type"]), setting.reason.short(), setting)
-            elif component in EXTRA_ARGS and key not in facts["templatedFlags"][component] and key not in conflicting:
+            elif component in self.extra_args and key not in facts["templatedFlags"][component] and key not in conflicting:
                 self.extra_args[component][key] = str(setting.value)
-                self.out.comments[(EXTRA_ARGS[component], key)] = setting.reason.short()
+                self.out.comments[(self.extra_args_variables[component], key)] = setting.reason.short()
             else:
                 self.refuse(setting, "kubespray writes this flag itself from its own variables", "use the kubeadm target")
 
@@ -365,7 +367,7 @@ class _Builder:
                 else ""
             )
             self.set(variable, [], why)
-        for component, variable in EXTRA_ARGS.items():
+        for component, variable in self.extra_args_variables.items():
             self.set(
                 variable,
                 self.extra_args[component],

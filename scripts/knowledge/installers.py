@@ -1,10 +1,12 @@
-"""installers.json: what kgen needs to know about Cluster API's kubeadm providers and kind.
+"""installers.json: what kgen needs to know about kubeadm, Cluster API's kubeadm providers and kind.
 
 A step of scripts/update-knowledge. The hand-kept facts (scripts/knowledge/installer-facts.yaml) are joined
 with the facts extracted from the upstream code (upstream/installers/kind/kind-kubeadm-facts.yaml: which
 kubeadm API kind generates for each Kubernetes version, its default node image; upstream/installers/capi/
 capi-webhook-rules.yaml: the extraArgs shape of each Cluster API version), and checked against each other
 and against the upstream schemas they name (the KubeadmControlPlane CRDs, kubeadm's v1beta4 ClusterConfiguration).
+kubeadm's own facts (where its ClusterConfiguration takes each component's extra flags) are checked against
+that ClusterConfiguration schema.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .common import FACTS_DIR, KnowledgeError, Sources
+from .common import COMPONENTS, FACTS_DIR, KnowledgeError, Sources
 
 FACTS = FACTS_DIR / "installer-facts.yaml"
 _BOUND = re.compile(r"([<>]=?)\s*([0-9]+)\.([0-9]+)\.[0-9]+")
@@ -57,6 +59,40 @@ def _properties(schema: dict[str, Any], path: list[str]) -> dict[str, Any]:
     return dict(properties)
 
 
+def _resolved(schema: dict[str, Any], node: Any) -> Any:
+    """``node`` with local $refs followed and an optional (anyOf with null) unwrapped."""
+    while isinstance(node, dict):
+        if "$ref" in node:
+            name = str(node["$ref"]).removeprefix("#/$defs/")
+            node = schema.get("$defs", {}).get(name)
+        elif "anyOf" in node:
+            choices = [choice for choice in node["anyOf"] if choice.get("type") != "null"]
+            node = choices[0] if len(choices) == 1 else None
+        else:
+            break
+    return node
+
+
+def _check_kubeadm(facts: dict[str, Any], cluster_configuration: dict[str, Any]) -> None:
+    """Each component's extra-flags place is a ClusterConfiguration field holding a list of {name, value}."""
+    components = [entry["component"] for entry in facts["extraArgs"]]
+    unknown = sorted(set(components) - {*COMPONENTS, "etcd"})
+    if unknown or len(set(components)) != len(components):
+        raise KnowledgeError(f"kubeadm extraArgs: unknown or repeated components: {', '.join(unknown)}")
+    for component, path in ((entry["component"], entry["path"]) for entry in facts["extraArgs"]):
+        node: Any = cluster_configuration
+        for part in path:
+            properties = node.get("properties", {}) if isinstance(node, dict) else {}
+            node = _resolved(cluster_configuration, properties.get(part))
+        items = _resolved(cluster_configuration, node.get("items")) if isinstance(node, dict) else None
+        fields = set(items.get("properties", {})) if isinstance(items, dict) else set()
+        if fields != {"name", "value"}:  # kubeadm's Arg; extraEnvs items (EnvVar) also have valueFrom
+            where = ".".join(path)
+            raise KnowledgeError(
+                f"kubeadm extraArgs {component}: {where} is not a list of {{name, value}} in kubeadm v1beta4 ClusterConfiguration"
+            )
+
+
 def _check_capi(facts: dict[str, Any], upstream: Path, sources: Sources, cluster_configuration: set[str]) -> None:
     """The infrastructureRef shape of each contract is its KubeadmControlPlane CRD's; kubeadmConfigSpec has no
     kube-proxy field; the fields Cluster API fills are ClusterConfiguration fields."""
@@ -92,6 +128,7 @@ def build(upstream: Path, sources: Sources) -> dict[str, Any]:
             raise KnowledgeError(f"capi {contract}: facts say extraArgs {entry['extraArgs']}, upstream says {shape!r}")
     kubeadm = _schema(upstream, sources, "schemas/kubeadm.k8s.io_v1beta4_ClusterConfiguration.json")
     cluster_configuration = set(kubeadm["properties"])
+    _check_kubeadm(facts["kubeadm"], kubeadm)
     _check_capi(facts["capi"], upstream, sources, cluster_configuration)
     _check_kind(facts["kind"], cluster_configuration)
     kind = dict(facts["kind"])
@@ -100,4 +137,4 @@ def build(upstream: Path, sources: Sources) -> dict[str, Any]:
     kind["upstreamCommit"] = kind_upstream["source"]["commit"]
     capi = dict(facts["capi"])
     capi["upstreamCommit"] = capi_upstream["source"]["commit"]
-    return {"capi": capi, "kind": kind}
+    return {"kubeadm": facts["kubeadm"], "capi": capi, "kind": kind}

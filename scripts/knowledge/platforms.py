@@ -44,6 +44,7 @@ def _kubespray_names(kubespray: dict[str, Any]) -> set[str]:
     for table in ("kubeletVariables", "kubeProxyVariables"):
         names.update(entry["variable"] for entry in kubespray[table].values())
     names.update(entry["variable"] for entry in kubespray["profileVariables"].values())
+    names.update(entry["variable"] for entry in kubespray["extraArgsVariables"])
     for variable, mount in kubespray["pathMounts"].items():
         names.update((variable, mount["hostPath"], mount["mountPath"]))
     return names
@@ -67,6 +68,12 @@ def _check_managed(facts: dict[str, Any]) -> None:
     stray_expressions = sorted(set(role["roleExpressions"]) - role_strings)
     if stray_expressions:
         raise PlatformFactsError("ansible: roleExpressions not among the role's defaults: " + ", ".join(stray_expressions))
+    extra_args = [entry["component"] for entry in facts["kubespray"]["extraArgsVariables"]]
+    untemplated = sorted(set(extra_args) - set(facts["kubespray"]["templatedFlags"]))
+    if untemplated or len(set(extra_args)) != len(extra_args):
+        raise PlatformFactsError(
+            "kubespray extraArgsVariables: components repeated or without templatedFlags: " + ", ".join(untemplated)
+        )
     releases = facts["kubespray"]["releases"]
     for release in releases:
         low, high = release["kubernetes"]
