@@ -16,14 +16,15 @@ import typer
 from kgen import __version__
 from kgen.errors import EXIT_BUG, EXIT_PROBLEMS, KgenError, redact_secrets
 
-app = typer.Typer(
-    name="kgen",
-    help="Kubernetes hardening as code: render version-correct, validated component configuration from a hardening profile.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "kgen",
+    "help": "Kubernetes hardening as code: render version-correct, validated component configuration from a hardening profile.",
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+}
+app = typer.Typer(**_APP_SETTINGS)
 
 T = TypeVar("T")
 
@@ -383,6 +384,30 @@ def import_command(
     _run(body)
 
 
+def command_name(info: Any) -> str:
+    """The name a registered command answers to (Typer's rule: the function's name, ``_`` as ``-``)."""
+    name: str = info.name or info.callback.__name__.lower().replace("_", "-")
+    return name
+
+
+def app_for(arguments: list[str]) -> typer.Typer:
+    """The app to run for a command line: for ``kgen COMMAND ...``, one holding only COMMAND.
+
+    Typer builds a click command from every registered command's signature on each run, about
+    4 ms for all of kgen's; a command line that names its command first needs only that one.
+    The one-command app keeps the top-level callback, so it is still a group and parses, helps
+    and fails exactly as the whole app does for that command. Anything else (no command, an
+    option or an unknown name first) runs the whole app, which lists or suggests the commands.
+    """
+    chosen = [info for info in app.registered_commands if arguments and command_name(info) == arguments[0]]
+    if len(chosen) != 1:
+        return app
+    one = typer.Typer(**_APP_SETTINGS)
+    one.registered_callback = app.registered_callback
+    one.registered_commands = chosen
+    return one
+
+
 def main() -> Any:
     """Console entry point."""
     import os
@@ -392,7 +417,8 @@ def main() -> Any:
         from typer import completion
 
         completion.completion_init()  # type: ignore[attr-defined]
-    return app(prog_name="kgen")
+        return app(prog_name="kgen")
+    return app_for(sys.argv[1:])(prog_name="kgen")
 
 
 if __name__ == "__main__":

@@ -103,3 +103,35 @@ def test_validate_resumes_collection_from_its_second_profile(tmp_path: Path) -> 
         tmp_path,
     )
     assert printed == "0 [False, True]"
+
+
+def test_a_command_line_naming_its_command_builds_only_that_command() -> None:
+    from kgen import cli
+
+    names = [cli.command_name(info) for info in cli.app.registered_commands]
+    assert len(names) >= 12 and len(set(names)) == len(names)
+    for name in names:
+        one = cli.app_for([name, "x"])
+        assert [cli.command_name(info) for info in one.registered_commands] == [name]
+        assert one.registered_callback is cli.app.registered_callback
+    for arguments in ([], ["--help"], ["--version"], ["rendr", "cis"], ["-t", "render"]):
+        assert cli.app_for(arguments) is cli.app
+
+
+def test_the_one_command_app_answers_exactly_as_the_whole_app(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kgen import cli
+
+    runner = CliRunner()
+    lines = [
+        *([cli.command_name(info), *extra] for info in cli.app.registered_commands for extra in ([], ["--help"], ["--bogus"])),
+        ["validate", "cis", "baseline"],
+        ["validate", "no-such-profile"],
+        ["render", "cis", "-t", "flags", "-k", "1.99", "-o", str(tmp_path / "a")],
+        ["gates", "-k", "1.34", "--format", "json"],
+    ]
+    for arguments in lines:
+        whole = runner.invoke(cli.app, arguments)
+        one = runner.invoke(cli.app_for(arguments), arguments)
+        assert (one.exit_code, one.output) == (whole.exit_code, whole.output), arguments
