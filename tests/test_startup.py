@@ -135,3 +135,23 @@ def test_the_one_command_app_answers_exactly_as_the_whole_app(tmp_path: Path) ->
         whole = runner.invoke(cli.app, arguments)
         one = runner.invoke(cli.app_for(arguments), arguments)
         assert (one.exit_code, one.output) == (whole.exit_code, whole.output), arguments
+
+
+def test_shell_completion_runs_through_the_console_script_with_the_whole_app(tmp_path: Path) -> None:
+    kgen = Path(sys.executable).parent / "kgen"
+    env = {"PATH": str(kgen.parent), "_KGEN_COMPLETE": "complete_bash", "COMP_CWORD": "1"}
+    commands = subprocess.run(
+        [str(kgen)],
+        env={
+            **env,
+            "COMP_WORDS": "kgen ",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert {"render", "validate", "verify", "import"} <= set(commands.stdout.split())
+    options = subprocess.run(
+        [str(kgen)], env={**env, "COMP_WORDS": "kgen render --ta", "COMP_CWORD": "2"}, capture_output=True, text=True, check=True
+    )
+    assert options.stdout.split() == ["--target"]
