@@ -13,11 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kgen import knowledge
-from kgen.errors import Problem
+from kgen.errors import KgenError, Problem
 from kgen.knowledge.versions import ALL_VERSIONS, version_key
 
 if TYPE_CHECKING:
     from kgen.plan import Plan
+    from kgen.profile import Profile
 
 # The profile switch that lets kgen turn on a gate of each stage that is off by default.
 OPT_IN_BY_STAGE = {"alpha": "features.allowAlpha", "beta": "features.allowBetaOffByDefault"}
@@ -51,6 +52,18 @@ def first_version_on(gates: list[str]) -> str | None:
         if all(_on_without_opt_in(name, version) for name in gates):
             return version
     return None
+
+
+def honoured_plan(profile: Profile) -> Plan:
+    """The plan of a profile as every command that acts on it sees it (render, explain, diff,
+    upgrade-check, verify): a knob the user set that the version cannot honour is a located error."""
+    from kgen.plan import build_plan
+
+    plan = build_plan(profile)
+    problems = unhonoured_problems(plan)
+    if problems:
+        raise KgenError(problems=problems)
+    return plan
 
 
 def unhonoured_problems(plan: Plan) -> list[Problem]:

@@ -277,13 +277,13 @@ def _rendered(plan: Plan, target: str) -> list[tuple[str, str]]:
 
 def load_plan(reference: str, version: str | None, targets: list[str] | None = None) -> tuple[Plan, list[str]]:
     """Load a profile, plan it for a version and check the targets asked for (default: the profile's)."""
-    from kgen.plan import build_plan
+    from kgen.honoured import honoured_plan
     from kgen.profile import ProfileLoader
     from kgen.render import check_targets
 
     profile = ProfileLoader().load(reference, version)
     chosen = check_targets(list(targets or profile.data["targets"]))
-    return build_plan(profile), chosen
+    return honoured_plan(profile), chosen
 
 
 def requirements_for(plan: Plan, targets: list[str]) -> list[str]:

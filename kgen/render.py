@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 
 from kgen import knowledge
 from kgen.errors import InternalError, KgenError, Problem
-from kgen.honoured import unhonoured_problems
-from kgen.plan import Note, Plan, build_plan
+from kgen.honoured import honoured_plan
+from kgen.plan import Note, Plan
 from kgen.profile import Profile
 from kgen.targets import TARGETS, renderer
 from kgen.targets.common import OutputFile
@@ -52,10 +52,7 @@ def check_targets(targets: list[str]) -> list[str]:
 
 def render_profile(profile: Profile, targets: list[str] | None = None) -> RenderResult:
     chosen = check_targets(targets or list(profile.data["targets"]))
-    plan = build_plan(profile)
-    unhonoured = unhonoured_problems(plan)
-    if unhonoured:
-        raise KgenError(problems=unhonoured)
+    plan = honoured_plan(profile)
     plan.notes.extend(Note(warning.message, warning.path) for warning in profile.warnings)
     files: list[RenderedFile] = []
     for target in chosen:

@@ -63,20 +63,20 @@ def upgrade_report(profile_ref: str, from_version: str | None, to_version: str, 
 def upgrade_check(profile_ref: str, from_version: str | None, to_version: str) -> UpgradeCheck:
     from kgen import knowledge
     from kgen.diff import _feature_changes, compare_records
+    from kgen.honoured import honoured_plan
     from kgen.knowledge.versions import version_key
-    from kgen.plan import build_plan
     from kgen.profile import ProfileLoader
     from kgen.provenance import records
 
     loader = ProfileLoader()
-    old_plan = build_plan(loader.load(profile_ref, from_version))
+    old_plan = honoured_plan(loader.load(profile_ref, from_version))
     target = knowledge.check_version(to_version)
     if version_key(target) < version_key(old_plan.version):
         raise UsageError(f"--to {target} is older than --from {old_plan.version}; upgrade-check looks forward")
     new_plan: Plan | None = None
     new_problems: list[str] = []
     try:
-        new_plan = build_plan(loader.load(profile_ref, target))
+        new_plan = honoured_plan(loader.load(profile_ref, target))
     except KgenError as error:
         new_problems = error.lines()
     old_records = records(old_plan)

@@ -354,8 +354,8 @@ def verify_node(profile_reference: str, root: str, version: str | None) -> Verif
     from pathlib import Path
 
     from kgen.errors import KgenError, Problem, UsageError
+    from kgen.honoured import honoured_plan
     from kgen.nodestate import read_node
-    from kgen.plan import build_plan
     from kgen.profile import ProfileLoader
 
     if not root:
@@ -364,6 +364,6 @@ def verify_node(profile_reference: str, root: str, version: str | None) -> Verif
     if not folder.is_dir():
         raise KgenError(problems=[Problem("not a directory", root, rule="usage")])
     profile = ProfileLoader().load(profile_reference, version)
-    plan = build_plan(profile)
+    plan = honoured_plan(profile)
     tree = NodeTree(folder)
     return verify(plan, tree, read_node(tree))
