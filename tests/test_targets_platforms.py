@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from kgen import knowledge, yamlout
+from kgen.errors import KgenError
 from kgen.plan import Plan, build_plan
 from kgen.profile import ProfileLoader
 from kgen.render import _loader, render_profile, validate_config_document
@@ -563,3 +564,90 @@ def test_gke_refuses_what_its_node_system_config_cannot_say(tmp_path: Path) -> N
     texts = [entry["platform"] for entry in items]
     assert "GKE accepts podPidsLimit from 1024 to 4194303 only" in texts
     assert not any("only opens or closes" in text for text in texts)  # cis keeps the read-only port closed
+
+
+def _with_kubelet_value(plan: Plan, key: str, value: Any) -> Plan:
+    """The plan with one kubelet field's value replaced (for values the profile schema refuses)."""
+    plan.settings = [s._replace(value=value) if s.component == "kubelet" and s.key == key else s for s in plan.settings]
+    return plan
+
+
+def test_gke_never_opens_a_read_only_port_its_default_keeps_closed(tmp_path: Path) -> None:
+    """GKE closes the read-only port by default in clusters created at 1.32 or later (platform data, with the
+    condition): an open port renders nothing and is listed with the reason; the closed port renders as before."""
+    facts = platforms()["gke"]
+    assert facts["kubeletDefaults"]["readOnlyPort"] == 0
+    assert facts["kubeletDefaultsWhen"]["readOnlyPort"] == "in clusters created at GKE 1.32 or later"
+    # The profile schema refuses an open port outright ...
+    profile = tmp_path / "open.yaml"
+    profile.write_text("name: open\nextends: cis\nkubelet:\n  readOnlyPort: 10255\n", encoding="utf-8")
+    with pytest.raises(KgenError, match=r"kubelet\.readOnlyPort: 10255 is not allowed"):
+        ProfileLoader(tmp_path).load(str(profile))
+    # ... and a plan that holds one anyway renders nothing for it.
+    plan = _with_kubelet_value(plan_for("cis", "1.37"), "readOnlyPort", 10255)
+    document, _ = gke.system_config(plan)
+    assert document == {"kubeletConfig": {"podPidsLimit": 4096}}
+    files = gke.render(plan)
+    assert "insecureKubeletReadonlyPortEnabled" not in output(files, "node-system-config.yaml").content
+    items = [entry for entry in not_controllable(plan, "gke") if entry["origin"] == "kubelet.readOnlyPort"]
+    assert items == [
+        {
+            "setting": "kubelet readOnlyPort: 10255",
+            "origin": "kubelet.readOnlyPort",
+            "platform": "GKE's node defaults already set readOnlyPort: 0 (in clusters created at GKE 1.32 or later), "
+            "stronger than the profile's 10255; kgen never renders a weaker value over it",
+            "action": "nothing to do: the platform's value stays",
+        }
+    ]
+    report = output(files, "REPORT.md").content
+    assert "| kubelet readOnlyPort: 10255 | `kubelet.readOnlyPort` | GKE's node defaults already set readOnlyPort: 0" in report
+    # The hardened value still renders: a cluster created before 1.32 may have the port open.
+    cis = gke.render(plan_for("cis", "1.37"))
+    config = parse(output(cis, "node-system-config.yaml").content)[0]
+    assert config["kubeletConfig"]["insecureKubeletReadonlyPortEnabled"] is False
+    assert not any(entry["origin"] == "kubelet.readOnlyPort" for entry in not_controllable(plan_for("cis", "1.37"), "gke"))
+    assert (
+        "Each kubelet value is compared with GKE's node defaults; it holds readOnlyPort: 0 "
+        "(in clusters created at GKE 1.32 or later)." in output(cis, "REPORT.md").content
+    )
+
+
+def test_aks_lists_a_kubelet_value_weaker_than_its_node_default(tmp_path: Path) -> None:
+    """AKS nodes start with anonymous authentication off and protectKernelDefaults on (platform data): a profile
+    asking otherwise renders nothing for them and REPORT.md says the platform's value is stronger."""
+    facts = platforms()["aks"]
+    assert facts["kubeletDefaults"]["protectKernelDefaults"] is True
+    assert facts["kubeletDefaults"]["authentication.anonymous.enabled"] is False
+    plan = custom_plan(tmp_path, "name: weak\nextends: baseline\nkubelet:\n  anonymousAuth: true\n")
+    assert plan.config("kubelet")["protectKernelDefaults"] is False
+    assert plan.config("kubelet")["authentication"]["anonymous"]["enabled"] is True
+    files = aks.render(plan)
+    assert json.loads(output(files, "kubeletconfig.json").content) == {"podMaxPids": 4096}
+    weaker = {entry["origin"]: entry for entry in not_controllable(plan, "aks") if "stronger" in entry["platform"]}
+    assert set(weaker) == {"kubelet.protectKernelDefaults", "kubelet.anonymousAuth"}
+    assert weaker["kubelet.protectKernelDefaults"]["platform"] == (
+        "AKS's node defaults (AgentBaker's node template) already set protectKernelDefaults: true, stronger than the "
+        "profile's false; kgen never renders a weaker value over it"
+    )
+    assert (
+        "authentication.anonymous.enabled: false, stronger than the profile's true"
+        in (weaker["kubelet.anonymousAuth"]["platform"])
+    )
+    report = output(files, "REPORT.md").content
+    assert (
+        "compared with AKS's node defaults (AgentBaker's node template); it holds authentication.anonymous.enabled: "
+        "false, authentication.webhook.enabled: true, authorization.mode: Webhook, protectKernelDefaults: true, "
+        "readOnlyPort: 0." in report
+    )
+    # AKS's podPidsLimit default (-1, no limit) is not a hardened value: the profile's limit renders as before.
+    assert facts["kubeletDefaults"]["podPidsLimit"] == -1
+    assert "podPidsLimit" not in platforms()["kubeletHardened"]
+    cis = plan_for("cis", "1.37")
+    assert json.loads(output(aks.render(cis), "kubeletconfig.json").content) == {"podMaxPids": 4096}
+    assert not any("stronger" in entry["platform"] for entry in not_controllable(cis, "aks"))
+
+
+def test_a_conditional_default_names_only_recorded_defaults() -> None:
+    for name, data in platforms().items():
+        if isinstance(data, dict) and "kubeletDefaultsWhen" in data:
+            assert set(data["kubeletDefaultsWhen"]) <= set(data["kubeletDefaults"]), name

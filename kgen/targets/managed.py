@@ -94,9 +94,20 @@ def _shown(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _default_shown(data: dict[str, Any], name: str) -> str:
+    """``name: value`` of a platform default, with the condition it holds under when the data records one."""
+    when = data.get("kubeletDefaultsWhen", {}).get(name)
+    return f"{name}: {_shown(data['kubeletDefaults'][name])}" + (f" ({when})" if when else "")
+
+
 def weaker_than_platform(setting: Setting, target: str) -> Item | None:
     """An item when the platform's or role's own default for this kubelet field is the hardened value and the
-    profile's is not: rendering it would turn a platform protection off, so kgen renders nothing and says so."""
+    profile's is not: rendering it would turn a platform protection off, so kgen renders nothing and says so.
+
+    The comparison is in KubeletConfiguration terms (readOnlyPort 0), before a target maps the field to its own
+    (GKE's insecureKubeletReadonlyPortEnabled false). A default that holds only on some clusters
+    (``kubeletDefaultsWhen``) is compared all the same: rendering nothing never weakens a cluster, and the item
+    says when the stronger default holds."""
     facts = platforms()
     hardened = facts["kubeletHardened"].get(setting.key)
     data = facts[target]
@@ -106,7 +117,7 @@ def weaker_than_platform(setting: Setting, target: str) -> Item | None:
     return item(
         describe(setting),
         setting.reason.origin,
-        f"{data['kubeletDefaultsBy']} already set {setting.key}: {_shown(default)}, stronger than the profile's "
+        f"{data['kubeletDefaultsBy']} already set {_default_shown(data, setting.key)}, stronger than the profile's "
         f"{_shown(setting.value)}; kgen never renders a weaker value over it",
         "nothing to do: the platform's value stays",
     )
@@ -119,7 +130,7 @@ def platform_defaults_line(target: str) -> str | None:
     if not isinstance(data, dict) or "kubeletDefaults" not in data:
         return None
     hardened = facts["kubeletHardened"]
-    kept = [f"{name}: {_shown(value)}" for name, value in data["kubeletDefaults"].items() if hardened.get(name) == value]
+    kept = [_default_shown(data, name) for name, value in data["kubeletDefaults"].items() if hardened.get(name) == value]
     compared = "; it holds " + ", ".join(kept) if kept else "; kgen knows no hardened value among them"
     return (
         f"Each kubelet value is compared with {data['kubeletDefaultsBy']}{compared}. kgen never renders a value weaker "

@@ -56,6 +56,11 @@ def _check_managed(facts: dict[str, Any]) -> None:
         unknown = sorted(set(facts[name]["kubeletFieldMap"].values()) - set(facts[name][listed]))
         if unknown:
             raise PlatformFactsError(f"{name}: kubeletFieldMap names fields the platform does not accept: " + ", ".join(unknown))
+    for name, data in facts.items():
+        if isinstance(data, dict) and "kubeletDefaultsWhen" in data:
+            stray_when = sorted(set(data["kubeletDefaultsWhen"]) - set(data["kubeletDefaults"]))
+            if stray_when:
+                raise PlatformFactsError(f"{name}: kubeletDefaultsWhen for fields without a default: " + ", ".join(stray_when))
     bounds = facts["gke"]["podPidsLimit"]
     if not 0 < bounds["min"] <= bounds["max"]:
         raise PlatformFactsError("gke: podPidsLimit bounds are not a range")
