@@ -651,3 +651,23 @@ def test_a_conditional_default_names_only_recorded_defaults() -> None:
     for name, data in platforms().items():
         if isinstance(data, dict) and "kubeletDefaultsWhen" in data:
             assert set(data["kubeletDefaultsWhen"]) <= set(data["kubeletDefaults"]), name
+
+
+def test_gke_refuses_a_value_its_field_cannot_take_without_a_recorded_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kubeletValueMap lists the values GKE's field can take; without the default, an open port is still refused."""
+    import copy
+
+    from kgen.targets import managed
+
+    facts = copy.deepcopy(platforms())
+    facts["gke"]["kubeletDefaults"] = {}
+    monkeypatch.setattr(managed, "platforms", lambda: facts)
+    plan = _with_kubelet_value(plan_for("cis", "1.37"), "readOnlyPort", 10255)
+    setting = next(s for s in plan.fields("kubelet") if s.key == "readOnlyPort")
+    refusal = managed.kubelet_refusal(setting, "gke")
+    assert refusal is not None
+    assert refusal["platform"] == "GKE only opens or closes the read-only port 10255"
+    assert refusal["action"] == "set kubelet.readOnlyPort to 0"
+    closed = setting._replace(value=0)
+    assert managed.kubelet_refusal(closed, "gke") is None
+    assert managed.platform_value(closed, "gke") is False

@@ -11,7 +11,7 @@ from typing import Any
 
 from kgen.plan import Plan, Setting
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output
-from kgen.targets.managed import Item, kubelet_refusal, platform_items, platforms
+from kgen.targets.managed import Item, kubelet_refusal, platform_items, platform_value, platforms
 
 TARGET = "aks"
 
@@ -23,7 +23,7 @@ def kubelet_settings(plan: Plan) -> list[tuple[str, Setting]]:
 
 
 def kubelet_config(plan: Plan) -> dict[str, Any]:
-    return {field: setting.value for field, setting in kubelet_settings(plan)}
+    return {field: platform_value(setting, TARGET) for field, setting in kubelet_settings(plan)}
 
 
 def _json(data: dict[str, Any]) -> str:
@@ -43,7 +43,12 @@ def render(plan: Plan) -> list[OutputFile]:
         outputs.append(OutputFile("kubeletconfig.json", _json(kubelet), (kubelet,)))
     # JSON holds no comments: REPORT.md gives each rendered value its reason instead.
     reasons = [
-        {"file": "kubeletconfig.json", "key": field, "value": json.dumps(setting.value), "why": setting.reason.short()}
+        {
+            "file": "kubeletconfig.json",
+            "key": field,
+            "value": json.dumps(platform_value(setting, TARGET)),
+            "why": setting.reason.short(),
+        }
         for field, setting in kubelet_settings(plan)
     ]
     outputs.extend(cluster_objects_output(plan, TARGET))

@@ -10,7 +10,7 @@ from typing import Any
 
 from kgen.plan import Plan
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
-from kgen.targets.managed import Item, item, kubelet_refusal, platform_items, platforms
+from kgen.targets.managed import Item, item, kubelet_refusal, platform_items, platform_value, platforms
 
 TARGET = "gke"
 Comments = dict[tuple[str | int, ...], str]
@@ -24,8 +24,7 @@ def system_config(plan: Plan) -> tuple[dict[str, Any], Comments]:
         if setting.key not in field_map or kubelet_refusal(setting, TARGET) is not None:
             continue
         name = field_map[setting.key]
-        # readOnlyPort is accepted only as 0 (see kubelet_refusal): the port is closed
-        kubelet[name] = False if setting.key == "readOnlyPort" else setting.value
+        kubelet[name] = platform_value(setting, TARGET)  # readOnlyPort 0 -> insecureKubeletReadonlyPortEnabled false
         comments[("kubeletConfig", name)] = setting.reason.short()
     document: dict[str, Any] = {"kubeletConfig": kubelet} if kubelet else {}
     return document, comments

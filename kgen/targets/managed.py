@@ -138,6 +138,12 @@ def platform_defaults_line(target: str) -> str | None:
     )
 
 
+def platform_value(setting: Setting, target: str) -> Any:
+    """The value ``target``'s own field takes for this kubelet setting (its ``kubeletValueMap``, else the same)."""
+    values: dict[str, Any] | None = platforms()[target].get("kubeletValueMap", {}).get(setting.key)
+    return setting.value if values is None else values[str(setting.value)]
+
+
 def kubelet_refusal(setting: Setting, target: str) -> Item | None:
     """None when ``target`` accepts this KubeletConfiguration field with this value, else why not."""
     data = platforms()[target]
@@ -165,9 +171,15 @@ def kubelet_refusal(setting: Setting, target: str) -> Item | None:
                 f"{platform} accepts podPidsLimit from {bounds['min']} to {bounds['max']} only",
                 f"set kubelet.podPidsLimit between {bounds['min']} and {bounds['max']}",
             )
-        switch = data.get("openOrClosedOnly", {}).get(setting.key)
-        if switch is not None and setting.value != 0:
-            return item(describe(setting), origin, f"{platform} only opens or closes {switch}", f"set kubelet.{setting.key} to 0")
+        values: dict[str, Any] | None = data.get("kubeletValueMap", {}).get(setting.key)
+        if values is not None and str(setting.value) not in values:
+            switch = data.get("openOrClosedOnly", {}).get(setting.key, setting.key)
+            return item(
+                describe(setting),
+                origin,
+                f"{platform} only opens or closes {switch}",
+                f"set kubelet.{setting.key} to " + " or ".join(values),
+            )
         return None
     default = data["kubeletDefault"]
     if top == "featureGates":

@@ -61,6 +61,10 @@ def _check_managed(facts: dict[str, Any]) -> None:
             stray_when = sorted(set(data["kubeletDefaultsWhen"]) - set(data["kubeletDefaults"]))
             if stray_when:
                 raise PlatformFactsError(f"{name}: kubeletDefaultsWhen for fields without a default: " + ", ".join(stray_when))
+    for name in ("gke", "aks"):
+        unmapped = sorted(set(facts[name].get("kubeletValueMap", {})) - set(facts[name]["kubeletFieldMap"]))
+        if unmapped:
+            raise PlatformFactsError(f"{name}: kubeletValueMap for fields kubeletFieldMap does not map: " + ", ".join(unmapped))
     bounds = facts["gke"]["podPidsLimit"]
     if not 0 < bounds["min"] <= bounds["max"]:
         raise PlatformFactsError("gke: podPidsLimit bounds are not a range")
