@@ -7,8 +7,6 @@ line and the kubelet's config file. A setting the target lists as not controllab
 and a control's "deliberate" deviation is shown only when the rendered files carry what it cites.
 """
 
-from __future__ import annotations
-
 import re
 import weakref
 from typing import Any, NamedTuple

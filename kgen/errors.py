@@ -4,8 +4,6 @@ A ``KgenError`` is a user problem: it prints as one line per problem and no trac
 Anything else that escapes is a bug in kgen and keeps its traceback.
 """
 
-from __future__ import annotations
-
 import re
 from functools import cache
 from typing import NamedTuple

@@ -15,8 +15,6 @@ left are removed by the next render (under the lock, so they cannot belong to a 
 reported by ``--check``.
 """
 
-from __future__ import annotations
-
 import errno
 import os
 import re

@@ -4,8 +4,6 @@ Every problem is collected and reported at once, each located by file, line, col
 dotted path of the key, so that a user fixes a profile in one pass.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable, Iterator
 from functools import cache

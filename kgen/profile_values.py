@@ -7,8 +7,6 @@ kube-apiserver volumes on one mount path, and ports, addresses and CIDRs out of 
 names the profile key it is about; the profile loader turns it into a located problem.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple

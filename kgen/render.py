@@ -6,8 +6,6 @@ from its upstream Go type, and every flag is checked against the component's fla
 version. A failure here is a bug in kgen, reported with the file, the document and the path.
 """
 
-from __future__ import annotations
-
 import functools
 from collections.abc import Mapping
 from typing import Any, NamedTuple

@@ -16,8 +16,6 @@ Two deliberate differences from plain JSON Schema, both to match how Go decodes:
 Only the standard library is imported, and the schemas are read lazily, once each.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from functools import cache

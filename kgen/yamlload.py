@@ -6,8 +6,6 @@ deep nesting, huge files, duplicate keys, several documents where one is expecte
 are not UTF-8. Every value's position is kept, so problems can be reported as ``file:line:col``.
 """
 
-from __future__ import annotations
-
 import os
 import stat
 from pathlib import Path

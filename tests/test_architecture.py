@@ -278,3 +278,46 @@ def test_the_architecture_page_names_every_rule_and_layer() -> None:
     missing_rules = [rule.__name__ for rule in RULES if rule.__module__.rpartition(".")[2] not in page]
     missing_layers = [name for name, _ in LAYERS if f"| {name} |" not in page]
     assert (missing_rules, missing_layers) == ([], [])
+
+
+def _render_path_modules(tmp_path: Path) -> list[str]:
+    """The kgen modules a render of every target imports, read from a fresh process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from kgen.fleet import render_many\n"
+        "from kgen.target_registry import REGISTRY\n"
+        "render_many(['strict', 'cis'], list(REGISTRY), None, 1)\n"
+        "print('\\n'.join(sorted(m for m in sys.modules if m == 'kgen' or m.startswith('kgen.'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def test_no_module_on_the_render_path_builds_named_tuples_from_string_annotations(tmp_path: Path) -> None:
+    # With ``from __future__ import annotations`` every NamedTuple field's annotation is a string,
+    # which typing compiles to a ForwardRef at every start: about 2 ms of a cold render for kgen's
+    # records (BENCHMARKS.md). Modules that define NamedTuples and run in a render evaluate their
+    # annotations instead, quoting only names imported for type checking.
+    modules = _render_path_modules(tmp_path)
+    assert "kgen.plan.model" in modules and "kgen.targets.kubeadm" in modules
+    offenders = []
+    for module in modules:
+        parts = module.split(".")[1:]
+        path = PACKAGE.joinpath(*parts).with_suffix(".py")
+        if not path.is_file():
+            path = PACKAGE.joinpath(*parts, "__init__.py")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        defines_named_tuple = any(
+            isinstance(node, ast.ClassDef) and any(isinstance(base, ast.Name) and base.id == "NamedTuple" for base in node.bases)
+            for node in ast.walk(tree)
+        )
+        postpones = any(
+            isinstance(node, ast.ImportFrom) and node.module == "__future__" and any(a.name == "annotations" for a in node.names)
+            for node in tree.body
+        )
+        if defines_named_tuple and postpones:
+            offenders.append(module)
+    assert offenders == []

@@ -1,7 +1,5 @@
 """apiVersions of config kinds, the API group versions --runtime-config may name, and the versions config fields appeared in."""
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from kgen.errors import KgenError

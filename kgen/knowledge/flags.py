@@ -1,7 +1,5 @@
 """Command-line flags per component, with their status and the versions they exist in."""
 
-from __future__ import annotations
-
 import functools
 from typing import NamedTuple
 

@@ -1,7 +1,5 @@
 """Feature gates per Kubernetes version (kgen/data/feature-gates.jsonl) and kubeadm's own gates."""
 
-from __future__ import annotations
-
 import functools
 from typing import Any, NamedTuple
 

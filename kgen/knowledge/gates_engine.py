@@ -15,8 +15,6 @@ Gates go to the components the gate affects (or the request's own list); --runti
 the enabled features need are collected for kube-apiserver.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 

@@ -5,8 +5,6 @@ it came from, the references that justify it (CIS control, KEP, CVE) and, where 
 changed the outcome, that rule. Targets only lay the plan out in their own formats.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -93,7 +91,7 @@ class Plan:
     A plain class: a dataclass costs about half a millisecond to define at every start.
     """
 
-    def __init__(self, profile: Profile, version: str) -> None:
+    def __init__(self, profile: "Profile", version: str) -> None:
         self.profile = profile
         self.version = version
         self.settings: list[Setting] = []

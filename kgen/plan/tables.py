@@ -3,8 +3,6 @@
 Each table is written in scripts/knowledge/<name>.yaml and generated into kgen/data/<name>.json.
 """
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from kgen.plan.model import COMPONENT_CONFIG_KINDS

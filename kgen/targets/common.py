@@ -1,7 +1,5 @@
 """Pieces every target shares: output files, the header, node files, reports."""
 
-from __future__ import annotations
-
 import os
 import shlex
 from collections.abc import Mapping
@@ -169,7 +167,7 @@ def install_script_path(node_path: str) -> str:
     return f"scripts/install-{name}.sh"
 
 
-def install_script_places(plan: Plan, record: PlacedRecord, target: str) -> list[str]:
+def install_script_places(plan: Plan, record: "PlacedRecord", target: str) -> list[str]:
     """Where kgen explain finds a node file holding a secret: the script that writes it; [] for any other record."""
     if record.kind != "file":
         return []
@@ -179,7 +177,7 @@ def install_script_places(plan: Plan, record: PlacedRecord, target: str) -> list
     return [f"{target}/{install_script_path(record.key)} (writes {record.key})"]
 
 
-def node_file_and_object_places(plan: Plan, record: PlacedRecord, target: str) -> list[str] | None:
+def node_file_and_object_places(plan: Plan, record: "PlacedRecord", target: str) -> list[str] | None:
     """Where a target that writes node files under files/ and cluster objects to CLUSTER_OBJECTS_PATH
     puts a node file or a cluster object; None for any other record."""
     if record.kind == "file":

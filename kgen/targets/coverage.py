@@ -6,8 +6,6 @@ target's REPORT.md claims (the security-feature table, the CIS summary) is compu
 target carries, never from the plan alone.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from kgen.plan import CONTROL_PLANE, FeatureStatus, NodeFile, Plan, Setting, features_table

@@ -1,8 +1,6 @@
 """What the distribution targets (Talos, kops) share: the base of their layouts, one layout per plan, and
 the registry hooks (coverage, not-controllable list, explain's places) read from it."""
 
-from __future__ import annotations
-
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
@@ -73,7 +71,7 @@ class DistributionHooks(NamedTuple):
 
     coverage: Callable[[Plan], Any]
     not_controllable: Callable[[Plan], list[Item]]
-    places: Callable[[Plan, PlacedRecord], list[str]]
+    places: Callable[[Plan, "PlacedRecord"], list[str]]
 
 
 def distribution_hooks(layout_of: Callable[[Plan], DistributionLayout], target: str, distribution: str) -> DistributionHooks:
@@ -85,7 +83,7 @@ def distribution_hooks(layout_of: Callable[[Plan], DistributionLayout], target: 
     def not_controllable(plan: Plan) -> list[Item]:
         return layout_of(plan).not_controllable
 
-    def places(plan: Plan, record: PlacedRecord) -> list[str]:
+    def places(plan: Plan, record: "PlacedRecord") -> list[str]:
         """Where ``kgen explain`` finds a setting in the target's files, or why it has no place there."""
         return placement(layout_of(plan), record, target, distribution)
 

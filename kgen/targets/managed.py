@@ -4,8 +4,6 @@ Every setting of the plan is either rendered by a target or listed here with wha
 instead and what the operator can do. Nothing is dropped silently: the CLI prints the count.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kgen.plan import CONTROL_PLANE, Plan, Setting
@@ -194,7 +192,7 @@ def kubelet_refusal(setting: Setting, target: str) -> Item | None:
     return item(describe(setting), origin, default["platform"], action)
 
 
-def placement(layout: Any, record: PlacedRecord, target: str, distribution: str) -> list[str]:
+def placement(layout: Any, record: "PlacedRecord", target: str, distribution: str) -> list[str]:
     """Where ``kgen explain`` finds a setting in a distribution target's files, or what became of it.
 
     ``layout`` is the target's Layout: ``where`` maps (component or "file", key) to places in its files,

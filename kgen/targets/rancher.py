@@ -17,8 +17,6 @@ Every rendered key is checked against the distribution's flag list (name, role, 
 anything is written, and every file a key names is delivered by the target.
 """
 
-from __future__ import annotations
-
 import weakref
 from typing import Any, NamedTuple
 
