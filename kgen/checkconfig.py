@@ -23,7 +23,7 @@ from kgen.errors import KgenError, Problem, UsageError, printable
 from kgen.knowledge.flags import flag, flag_components, flag_list_complete
 from kgen.reports import check_format
 from kgen.schemacheck import schema_for
-from kgen.targets import kubeadm_extra_args
+from kgen.targets import kubeadm_extra_args, kubeadm_kubelet_extra_args
 from kgen.validation import gate_messages, validate_config_document
 from kgen.yamlload import Document, parse_documents, read_file
 
@@ -31,16 +31,14 @@ YAML_SUFFIXES = (".yaml", ".yml", ".json", ".conf")
 FLAG_SUFFIX = ".args"
 FORMATS = ("text", "json")
 
-# kubeadm's node registration: where the kubelet's extra flags live in InitConfiguration and JoinConfiguration.
-_KUBELET_EXTRA_ARGS: tuple[str | int, ...] = ("nodeRegistration", "kubeletExtraArgs")
-
 
 def _kubeadm_extra_args(kind: str) -> list[tuple[tuple[str | int, ...], str]]:
     """kubeadm's component blocks in a document of ``kind``: where their extra flags live and which component reads them."""
     if kind == "ClusterConfiguration":
         return [(place, component) for component, place in kubeadm_extra_args().items()]
-    if kind in ("InitConfiguration", "JoinConfiguration"):
-        return [(_KUBELET_EXTRA_ARGS, "kubelet")]
+    kubelet_place, registering_kinds = kubeadm_kubelet_extra_args()
+    if kind in registering_kinds:
+        return [(kubelet_place, "kubelet")]
     return []
 
 

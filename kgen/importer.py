@@ -22,7 +22,7 @@ from kgen.nodefs import NodeTree, load_yaml
 from kgen.nodestate import ComponentState, NodeState, parse_args
 from kgen.profile import ProfileLoader
 from kgen.profile_schema import rule_at
-from kgen.targets import kubeadm_extra_args
+from kgen.targets import kubeadm_extra_args, kubeadm_kubelet_extra_args
 from kgen.verify import Finding, VerifyResult, verify
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ def found_in_files(paths: list[Path]) -> Found:
     version: str | None = None
     kubelet_flags: dict[str, list[Any]] = {}
     problems: list[Problem] = []
+    kubelet_place, kubelet_kinds = kubeadm_kubelet_extra_args()
     for path in paths:
         text = read_file(path, str(path)).decode("utf-8", errors="replace") if path.is_file() else None
         if text is None:
@@ -113,10 +114,12 @@ def found_in_files(paths: list[Path]) -> Found:
                     if args:
                         flags = parse_args([f"--{name}={value}" for name, value in args], str(path), component)
                         state.components[component] = ComponentState(component, str(path), flags)
-            elif kind in ("InitConfiguration", "JoinConfiguration"):
+            elif kind in kubelet_kinds:
                 recognised = True
-                registration = document.get("nodeRegistration") or {}
-                args = _extra_args(registration.get("kubeletExtraArgs") if isinstance(registration, dict) else None)
+                node = document
+                for key in kubelet_place:
+                    node = node.get(key) if isinstance(node, dict) else None
+                args = _extra_args(node)
                 for name, values in parse_args([f"--{n}={v}" for n, v in args], str(path), "kubelet").items():
                     kubelet_flags.setdefault(name, []).extend(values)
             elif kind == "KubeletConfiguration":

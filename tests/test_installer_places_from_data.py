@@ -137,3 +137,34 @@ def test_kubespray_refuses_a_flag_whose_component_the_data_gives_no_dictionary(m
     with_kubespray_variables(monkeypatch, {"kube-controller-manager": "kube_kubeadm_controller_extra_args"})
     refused = kubespray.build_vars(cis_plan()).not_controllable
     assert [entry["origin"] for entry in refused] == ["authentication.serviceAccounts.extendTokenExpiration"]
+
+
+JOIN_CONFIGURATION = """apiVersion: kubeadm.k8s.io/v1beta4
+kind: JoinConfiguration
+nodeRegistration:
+  kubeletExtraArgs:
+    - {name: no-such-kubelet-flag, value: "1"}
+"""
+
+
+def move_kubelet_place(monkeypatch: pytest.MonkeyPatch, path: list[str]) -> None:
+    def change(installers: dict[str, Any]) -> None:
+        installers["kubeadm"]["kubeletExtraArgs"]["path"] = path
+
+    with_data(monkeypatch, "installers.json", change)
+
+
+def test_import_and_check_config_read_the_kubelet_flags_where_the_data_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "join.yaml"
+    config.write_text(JOIN_CONFIGURATION, encoding="utf-8")
+
+    def checked() -> list[str]:
+        return [p.message for p in check_config([config], "1.37").problems if "no-such-kubelet-flag" in p.message]
+
+    assert "no-such-kubelet-flag" in found_in_files([config]).state.components["kubelet"].flags
+    assert checked() and "kubelet flag list" in checked()[0]
+    move_kubelet_place(monkeypatch, ["nodeRegistration", "elsewhere"])
+    assert "kubelet" not in found_in_files([config]).state.components
+    assert checked() == []

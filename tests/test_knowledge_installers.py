@@ -105,18 +105,21 @@ def test_committed_data_names_the_schemas_the_moved_facts_were_checked_against()
     assert "scripts/knowledge/installer-facts.yaml" in inputs
 
 
-# kgen's copy of the kubeadm v1beta4 ClusterConfiguration schema, the one the generator checks against upstream.
-KUBEADM_SCHEMA: dict[str, Any] = json.loads(
-    (REPO / "kgen" / "data" / "schemas" / "kubeadm.k8s.io_v1beta4_ClusterConfiguration.json").read_text(encoding="utf-8")
-)
+# kgen's copies of the kubeadm v1beta4 schemas, the ones the generator checks against upstream.
+KUBEADM_SCHEMAS: dict[str, dict[str, Any]] = {
+    kind: json.loads((REPO / "kgen" / "data" / "schemas" / f"kubeadm.k8s.io_v1beta4_{kind}.json").read_text(encoding="utf-8"))
+    for kind in ("ClusterConfiguration", "InitConfiguration", "JoinConfiguration")
+}
+KUBELET_PLACE = {"path": ["nodeRegistration", "kubeletExtraArgs"], "kinds": ["InitConfiguration", "JoinConfiguration"]}
 FACTS_FILE = REPO / "scripts" / "knowledge" / "installer-facts.yaml"
 
 
 def test_the_kubeadm_extra_args_places_are_lists_of_name_and_value() -> None:
     import yaml
 
-    _check_kubeadm(yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))["kubeadm"], KUBEADM_SCHEMA)
+    _check_kubeadm(yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))["kubeadm"], KUBEADM_SCHEMAS)
     assert COMMITTED["kubeadm"]["extraArgs"][0] == {"component": "kube-apiserver", "path": ["apiServer", "extraArgs"]}
+    assert COMMITTED["kubeadm"]["kubeletExtraArgs"] == KUBELET_PLACE
 
 
 APISERVER = {"component": "kube-apiserver", "path": ["apiServer", "extraArgs"]}
@@ -139,4 +142,27 @@ APISERVER = {"component": "kube-apiserver", "path": ["apiServer", "extraArgs"]}
 )
 def test_a_wrong_kubeadm_extra_args_place_stops_generation(entries: list[dict[str, Any]], message: str) -> None:
     with pytest.raises(KnowledgeError, match=re.escape(message)):
-        _check_kubeadm({"extraArgs": entries}, KUBEADM_SCHEMA)
+        _check_kubeadm({"extraArgs": entries, "kubeletExtraArgs": KUBELET_PLACE}, KUBEADM_SCHEMAS)
+
+
+@pytest.mark.parametrize(
+    ("place", "message"),
+    [
+        (
+            {"path": ["nodeRegistration", "kubeletExtraArg"], "kinds": ["InitConfiguration"]},
+            "not a list of {name, value} in kubeadm v1beta4 InitConfiguration",
+        ),
+        ({"path": ["nodeRegistration", "taints"], "kinds": ["JoinConfiguration"]}, "nodeRegistration.taints is not a list"),
+        (
+            {"path": ["nodeRegistration", "kubeletExtraArgs"], "kinds": ["ClusterConfiguration"]},
+            "in kubeadm v1beta4 ClusterConfiguration",
+        ),
+        (
+            {"path": ["nodeRegistration", "kubeletExtraArgs"], "kinds": ["ResetConfiguration"]},
+            "in kubeadm v1beta4 ResetConfiguration",
+        ),
+    ],
+)
+def test_a_wrong_kubelet_extra_args_place_stops_generation(place: dict[str, Any], message: str) -> None:
+    with pytest.raises(KnowledgeError, match=re.escape(message)):
+        _check_kubeadm({"extraArgs": [APISERVER], "kubeletExtraArgs": place}, KUBEADM_SCHEMAS)

@@ -22,6 +22,7 @@ __all__ = [
     "TARGETS",
     "TARGET_SUMMARIES",
     "kubeadm_extra_args",
+    "kubeadm_kubelet_extra_args",
     "not_controllable",
     "renderer",
     "target_hook",
@@ -40,6 +41,15 @@ def kubeadm_extra_args() -> dict[str, tuple[str, ...]]:
     from kgen.knowledge._data import load
 
     return {entry["component"]: tuple(entry["path"]) for entry in load("installers.json")["kubeadm"]["extraArgs"]}
+
+
+def kubeadm_kubelet_extra_args() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Where kubeadm takes the kubelet's extra flags, and the kinds that hold that place (the documents that
+    register a node), from kgen/data/installers.json (kubeadm.kubeletExtraArgs, checked against their schemas)."""
+    from kgen.knowledge._data import load
+
+    place = load("installers.json")["kubeadm"]["kubeletExtraArgs"]
+    return tuple(place["path"]), tuple(place["kinds"])
 
 
 def renderer(name: str) -> Callable[[Plan], list[OutputFile]]:

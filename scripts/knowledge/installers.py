@@ -5,8 +5,8 @@ with the facts extracted from the upstream code (upstream/installers/kind/kind-k
 kubeadm API kind generates for each Kubernetes version, its default node image; upstream/installers/capi/
 capi-webhook-rules.yaml: the extraArgs shape of each Cluster API version), and checked against each other
 and against the upstream schemas they name (the KubeadmControlPlane CRDs, kubeadm's v1beta4 ClusterConfiguration).
-kubeadm's own facts (where its ClusterConfiguration takes each component's extra flags) are checked against
-that ClusterConfiguration schema.
+kubeadm's own facts (where its ClusterConfiguration takes each component's extra flags, and where the
+documents that register a node take the kubelet's) are checked against those kinds' schemas.
 """
 
 from __future__ import annotations
@@ -73,24 +73,35 @@ def _resolved(schema: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def _check_kubeadm(facts: dict[str, Any], cluster_configuration: dict[str, Any]) -> None:
-    """Each component's extra-flags place is a ClusterConfiguration field holding a list of {name, value}."""
+def _holds_args(schema: dict[str, Any], path: list[str]) -> bool:
+    """Whether ``path`` in the schema is a list of kubeadm's Arg ({name, value})."""
+    node: Any = schema
+    for part in path:
+        properties = node.get("properties", {}) if isinstance(node, dict) else {}
+        node = _resolved(schema, properties.get(part))
+    items = _resolved(schema, node.get("items")) if isinstance(node, dict) else None
+    fields = set(items.get("properties", {})) if isinstance(items, dict) else set()
+    return fields == {"name", "value"}  # kubeadm's Arg; extraEnvs items (EnvVar) also have valueFrom
+
+
+def _check_kubeadm(facts: dict[str, Any], schemas: dict[str, dict[str, Any]]) -> None:
+    """Each component's extra-flags place is a ClusterConfiguration field holding a list of {name, value}, and
+    the kubelet's is such a field of every kind that registers a node."""
     components = [entry["component"] for entry in facts["extraArgs"]]
     unknown = sorted(set(components) - {*COMPONENTS, "etcd"})
     if unknown or len(set(components)) != len(components):
         raise KnowledgeError(f"kubeadm extraArgs: unknown or repeated components: {', '.join(unknown)}")
     for component, path in ((entry["component"], entry["path"]) for entry in facts["extraArgs"]):
-        node: Any = cluster_configuration
-        for part in path:
-            properties = node.get("properties", {}) if isinstance(node, dict) else {}
-            node = _resolved(cluster_configuration, properties.get(part))
-        items = _resolved(cluster_configuration, node.get("items")) if isinstance(node, dict) else None
-        fields = set(items.get("properties", {})) if isinstance(items, dict) else set()
-        if fields != {"name", "value"}:  # kubeadm's Arg; extraEnvs items (EnvVar) also have valueFrom
+        if not _holds_args(schemas["ClusterConfiguration"], path):
             where = ".".join(path)
             raise KnowledgeError(
                 f"kubeadm extraArgs {component}: {where} is not a list of {{name, value}} in kubeadm v1beta4 ClusterConfiguration"
             )
+    kubelet = facts["kubeletExtraArgs"]
+    for kind in kubelet["kinds"]:
+        if kind not in schemas or not _holds_args(schemas[kind], kubelet["path"]):
+            where = ".".join(kubelet["path"])
+            raise KnowledgeError(f"kubeadm kubeletExtraArgs: {where} is not a list of {{name, value}} in kubeadm v1beta4 {kind}")
 
 
 def _check_capi(facts: dict[str, Any], upstream: Path, sources: Sources, cluster_configuration: set[str]) -> None:
@@ -126,8 +137,11 @@ def build(upstream: Path, sources: Sources) -> dict[str, Any]:
         expected = "list" if shape.startswith("list") else "map" if shape.startswith("map") else None
         if entry["extraArgs"] != expected:
             raise KnowledgeError(f"capi {contract}: facts say extraArgs {entry['extraArgs']}, upstream says {shape!r}")
-    kubeadm = _schema(upstream, sources, "schemas/kubeadm.k8s.io_v1beta4_ClusterConfiguration.json")
-    cluster_configuration = set(kubeadm["properties"])
+    kubeadm = {
+        kind: _schema(upstream, sources, f"schemas/kubeadm.k8s.io_v1beta4_{kind}.json")
+        for kind in ("ClusterConfiguration", "InitConfiguration", "JoinConfiguration")
+    }
+    cluster_configuration = set(kubeadm["ClusterConfiguration"]["properties"])
     _check_kubeadm(facts["kubeadm"], kubeadm)
     _check_capi(facts["capi"], upstream, sources, cluster_configuration)
     _check_kind(facts["kind"], cluster_configuration)
