@@ -20,6 +20,7 @@ from kgen import yamlout
 from kgen.errors import KgenError, Problem, UsageError
 from kgen.nodefs import NodeTree, load_yaml
 from kgen.nodestate import ComponentState, NodeState, parse_args
+from kgen.plan.model import put_nested
 from kgen.profile import ProfileLoader
 from kgen.profile_schema import rule_at
 from kgen.targets import kubeadm_extra_args, kubeadm_kubelet_extra_args
@@ -239,11 +240,7 @@ def _score(result: VerifyResult) -> tuple[int, int]:
 def _nested(flat: dict[str, Any]) -> dict[str, Any]:
     tree: dict[str, Any] = {}
     for dotted, value in sorted(flat.items()):
-        node = tree
-        parts = dotted.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
+        put_nested(tree, dotted.split("."), value)
     return tree
 
 

@@ -49,6 +49,14 @@ class Profile(NamedTuple):
         origin = self.origins.get(tuple(dotted.split(".")))
         return None if origin is None or origin.file.endswith(BUNDLED_SUFFIX) else origin
 
+    def problem(self, dotted: str, message: str, rule: str = "profile") -> Problem:
+        """A problem located at the profile key ``dotted`` (through extends), or at the profile file when a
+        default set it."""
+        origin = self.origin(dotted)
+        if origin is None:
+            return Problem(message, self.chain[0], path=dotted, rule=rule)
+        return Problem(message, origin.file, origin.line, origin.column, dotted, rule)
+
     def origin(self, dotted: str) -> Origin | None:
         """The file position that set ``dotted`` (or its nearest set ancestor); None for a default."""
         path: KeyPath = tuple(dotted.split("."))

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from kgen import yamlout
 from kgen.errors import KgenError, Problem, UsageError
+from kgen.plan.model import put_nested
 from kgen.profile_schema import rule_at
 
 # The knobs a team sets first when it adopts a bundled profile, in the order the reference lists them.
@@ -72,10 +73,7 @@ def _sections(parent: dict[str, Any]) -> list[Section]:
             raise KeyError(dotted)
         top, *rest = dotted.split(".")
         tree, comments = grouped.setdefault(top, ({}, {}))
-        node = tree
-        for part in rest[:-1]:
-            node = node.setdefault(part, {})
-        node[rest[-1]] = _value(parent, dotted)
+        put_nested(tree, rest, _value(parent, dotted))
         comments[tuple(rest)] = _one_line(rule)
     sections = []
     for top, (tree, comments) in grouped.items():

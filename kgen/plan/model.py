@@ -5,7 +5,7 @@ it came from, the references that justify it (CIS control, KEP, CVE) and, where 
 changed the outcome, that rule. Targets only lay the plan out in their own formats.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -144,13 +144,17 @@ def flag_text(value: Any) -> str:
     return str(value)
 
 
+def put_nested(document: dict[str, Any], path: Sequence[str], value: Any) -> None:
+    """Set ``document[path[0]][path[1]]...`` to ``value``, making the mappings on the way."""
+    node = document
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = value
+
+
 def nested_fields(fields: Iterable[Setting]) -> dict[str, Any]:
     """Dotted config fields as the nested document a component reads, in the order given."""
     result: dict[str, Any] = {}
     for setting in fields:
-        node = result
-        parts = setting.key.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = setting.value
+        put_nested(result, setting.key.split("."), setting.value)
     return result

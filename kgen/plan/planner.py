@@ -74,10 +74,7 @@ class Planner:
 
     def problem(self, path: str, message: str, rule: str = "profile") -> Problem:
         """A problem located at the profile key that caused it (through extends)."""
-        origin = self.profile.origin(path)
-        if origin is None:
-            return Problem(message, self.profile.chain[0], path=path, rule=rule)
-        return Problem(message, origin.file, origin.line, origin.column, path, rule)
+        return self.profile.problem(path, message, rule)
 
     def feature(self, knob: str, wanted: bool, origin: str) -> bool:
         """Record what becomes of a security feature; True when it is usable in this version."""

@@ -17,7 +17,7 @@ import gzip
 from typing import TYPE_CHECKING, Any
 
 from kgen import yamlout
-from kgen.errors import InternalError, KgenError, Problem
+from kgen.errors import InternalError, KgenError
 from kgen.plan import Plan, Setting
 from kgen.targets import kubeadm
 from kgen.targets.common import (
@@ -125,19 +125,11 @@ class ConfigFiles:
 
     def _too_long(self, path: str, length: int, origin: str) -> None:
         """Cluster API refuses the object: a located problem on the profile key, not a bug."""
-        found = self.plan.profile.origin(origin) if origin else None
-        where = (found.file, found.line, found.column) if found else (self.plan.profile.chain[0], 0, 0)
-        raise KgenError(
-            problems=[
-                Problem(
-                    f"target capi: {path} is {length} characters even gzip+base64-encoded; Cluster API's "
-                    f"files[].content holds at most {self.max_content}: shorten what {origin or 'the profile'} sets",
-                    *where,
-                    path=origin,
-                    rule="capi",
-                )
-            ]
+        message = (
+            f"target capi: {path} is {length} characters even gzip+base64-encoded; Cluster API's "
+            f"files[].content holds at most {self.max_content}: shorten what {origin or 'the profile'} sets"
         )
+        raise KgenError(problems=[self.plan.profile.problem(origin, message, "capi")])
 
     def document(self, path: str, document: dict[str, Any], comments: Comments, why: str, origin: str) -> None:
         text = yamlout.dump(document, comments)

@@ -15,6 +15,7 @@ from typing import Any
 
 from kgen import knowledge
 from kgen.plan import Plan
+from kgen.plan.model import put_nested
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
 from kgen.targets.managed import Item, kubelet_refusal, platform_items, platforms
 
@@ -29,11 +30,8 @@ def kubelet_fragment(plan: Plan) -> tuple[dict[str, Any], Comments]:
     for setting in plan.fields("kubelet"):
         if kubelet_refusal(setting, TARGET) is not None:
             continue
-        node = fragment
         parts = setting.key.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = setting.value
+        put_nested(fragment, parts, setting.value)
         comments[tuple(parts)] = setting.reason.short()
     return fragment, comments
 

@@ -14,6 +14,7 @@ from typing import Any
 from kgen import yamlout
 from kgen.knowledge.versions import is_preview
 from kgen.plan import NodeFile, Plan, Setting
+from kgen.plan.model import put_nested
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
 from kgen.targets.layouts import LayoutBase, PerPlan, distribution_hooks, unrecorded_components_note
 from kgen.targets.managed import Done, describe
@@ -64,10 +65,7 @@ class Layout(LayoutBase):
 
     def put(self, path: tuple[str, ...], value: Any, comment: str, *, source: tuple[str, str]) -> None:
         """Set spec.<path>; ``source`` (component or "file", key) is what kgen explain looks up."""
-        node = self.spec
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        node[path[-1]] = value
+        put_nested(self.spec, path, value)
         self.comments[("spec", *path)] = comment
         self.where.setdefault(source, []).append(f"{TARGET}/{SPEC_FILE} spec.{'.'.join(path)}")
 

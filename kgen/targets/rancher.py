@@ -21,9 +21,10 @@ import weakref
 from typing import Any, NamedTuple
 
 from kgen import knowledge
-from kgen.errors import InternalError, KgenError, Problem
+from kgen.errors import InternalError, KgenError
 from kgen.knowledge.versions import version_key
 from kgen.plan import NodeFile, Note, Plan, Reason, Setting
+from kgen.plan.model import put_nested
 from kgen.targets.common import OutputFile, cluster_objects_output, node_file_output, report_output, yaml_file
 from kgen.targets.coverage import Coverage
 from kgen.targets.managed import Item, describe, item
@@ -102,19 +103,11 @@ class _Builder:
         forced = profile["forcedKubeletField"]
         protect = bool(self.plan.profile.data["kubelet"][forced["field"]])
         if wanted == "cis" and not protect:
-            origin = self.plan.profile.origin("rke2.profile")
-            where = (origin.file, origin.line, origin.column) if origin else (self.plan.profile.chain[0], 0, 0)
-            raise KgenError(
-                problems=[
-                    Problem(
-                        f"{self.title}'s profile: {profile['value']} forces {forced['key']} and refuses false: "
-                        f"set kubelet.{forced['field']}: true or rke2.profile: none",
-                        *where,
-                        path="rke2.profile",
-                        rule="profile",
-                    )
-                ]
+            message = (
+                f"{self.title}'s profile: {profile['value']} forces {forced['key']} and refuses false: "
+                f"set kubelet.{forced['field']}: true or rke2.profile: none"
             )
+            raise KgenError(problems=[self.plan.profile.problem("rke2.profile", message)])
         return wanted == "cis" or (wanted == "auto" and protect)
 
     def _value(self, template: Any) -> Any:
@@ -351,11 +344,8 @@ class _Builder:
             }
             comments: Comments = {}
             for setting in self.kubelet_fields:
-                node = document
                 parts = setting.key.split(".")
-                for part in parts[:-1]:
-                    node = node.setdefault(part, {})
-                node[parts[-1]] = setting.value
+                put_nested(document, parts, setting.value)
                 comments[tuple(parts)] = setting.reason.short()
             copied_to = self.shared["kubeletConfigFile"]["copiedTo"]
             copied = f"{self.title} copies it to {copied_to}, after its own {self.dist['kubeletDefaultsFile']}"

@@ -13,6 +13,7 @@ from typing import Any
 
 from kgen import yamlout
 from kgen.plan import NodeFile, Plan, Reason, Setting
+from kgen.plan.model import put_nested
 from kgen.targets.common import OutputFile, cluster_objects_output, report_output, yaml_file
 from kgen.targets.layouts import LayoutBase, PerPlan, distribution_hooks, unrecorded_components_note
 from kgen.targets.managed import Done, describe
@@ -76,10 +77,7 @@ class Layout(LayoutBase):
             (CONTROL_PLANE_FILE, self.control_plane, self.comments),
             *(((WORKER_FILE, self.worker, self.worker_comments),) if worker else ()),
         ):
-            node = document
-            for part in path[:-1]:
-                node = node.setdefault(part, {})
-            node[path[-1]] = value
+            put_nested(document, path, value)
             comments[path] = comment
             self.where.setdefault(source, []).append(f"{TARGET}/{file_name} {'.'.join(path)}")
 

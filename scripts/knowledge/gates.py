@@ -1,4 +1,4 @@
-"""feature-gates.json: every Kubernetes and client-go feature gate, per minor version."""
+"""feature-gates.jsonl: every Kubernetes and client-go feature gate, per minor version."""
 
 from __future__ import annotations
 
